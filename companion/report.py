@@ -1,0 +1,218 @@
+"""Printing results so that a re-run prints the same thing: rounded values and stated thresholds.
+
+Explained in the Preface, section "How the book is tested".
+
+A stored notebook output is compared with a fresh run by nbval on CPU and on GPU. Raw
+floats differ in their last digits from machine to machine, so chapters print a value
+rounded to a few digits next to the threshold it is checked against::
+
+    test accuracy 0.953 (>= 0.95 ✓)
+    max |dL/dz - autograd| = 2.2e-16 (< 1e-10 ✓)
+
+Errors far below their tolerance are printed in scientific notation; the book's nbval
+configuration (``tests/sanitize.cfg``) masks that measured digit and keeps the tolerance
+and the verdict, which are what must not change.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+__all__ = ["Check", "CheckFailed", "check", "check_close", "max_abs_diff"]
+
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+}
+PASS, FAIL = "✓", "✗"
+
+
+class CheckFailed(AssertionError):
+    """Raised by :func:`check` when a value misses its threshold and ``strict`` is true."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of one check; ``str()`` gives the line that is printed.
+
+    Attributes
+    ----------
+    name : str
+        What was measured, in the reader's words.
+    value : float
+        The measured value.
+    op : str
+        One of ``">="``, ``">"``, ``"<="``, ``"<"``.
+    threshold : float
+        The stated bound.
+    digits : int or None
+        Decimal places for a fixed-point value; ``None`` prints it in scientific notation.
+    """
+
+    name: str
+    value: float
+    op: str
+    threshold: float
+    digits: int | None
+
+    @property
+    def passed(self) -> bool:
+        """Whether ``value op threshold`` holds."""
+        return _OPS[self.op](self.value, self.threshold)
+
+    def __str__(self) -> str:
+        if self.digits is None:
+            value, bound = f"{self.value:.1e}", f"{self.threshold:.0e}"
+            return f"{self.name} = {value} ({self.op} {bound} {PASS if self.passed else FAIL})"
+        value = f"{self.value:.{self.digits}f}"
+        bound = f"{self.threshold:g}"
+        return f"{self.name} {value} ({self.op} {bound} {PASS if self.passed else FAIL})"
+
+
+def check(
+    name: str,
+    value: float,
+    threshold: float,
+    *,
+    op: str = ">=",
+    digits: int | None = 3,
+    strict: bool = True,
+) -> Check:
+    """Print ``name value (op threshold ✓)`` and fail loudly when the threshold is missed.
+
+    Parameters
+    ----------
+    name : str
+        What was measured, e.g. ``"test accuracy"``.
+    value : float
+        The measured value; must be finite.
+    threshold : float
+        The stated bound; must be finite.
+    op : str
+        Comparison that must hold: ``">="`` (default), ``">"``, ``"<="`` or ``"<"``.
+    digits : int or None
+        Decimal places printed (default 3); ``None`` prints ``1.2e-07`` style, for errors.
+    strict : bool
+        Raise :class:`CheckFailed` after printing when the check fails (default).
+
+    Returns
+    -------
+    Check
+        The outcome, whose ``passed`` attribute says whether it held.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` or ``threshold`` is not a real number.
+    ValueError
+        If either is NaN or infinite, ``op`` is unknown or ``digits`` is negative.
+    CheckFailed
+        If ``strict`` and the check fails.
+
+    Examples
+    --------
+    >>> _ = check("test accuracy", 0.9534, 0.95)
+    test accuracy 0.953 (>= 0.95 ✓)
+    >>> _ = check("max |error|", 2.3e-16, 1e-10, op="<", digits=None)
+    max |error| = 2.3e-16 (< 1e-10 ✓)
+    """
+    if not isinstance(name, str) or not name:
+        raise ValueError(f"name must be a non-empty string (got {name!r})")
+    value = _finite(value, f"value of {name!r}")
+    threshold = _finite(threshold, f"threshold of {name!r}")
+    if op not in _OPS:
+        raise ValueError(f"op must be one of {list(_OPS)} (got op={op!r})")
+    if digits is not None and (isinstance(digits, bool) or not isinstance(digits, int) or digits < 0):
+        raise ValueError(f"digits must be a non-negative int or None (got digits={digits!r})")
+    result = Check(name=name, value=value, op=op, threshold=threshold, digits=digits)
+    print(result)
+    if strict and not result.passed:
+        raise CheckFailed(f"{result} — {name} missed its threshold")
+    return result
+
+
+def max_abs_diff(actual: ArrayLike, expected: ArrayLike) -> float:
+    """Largest absolute elementwise difference of two arrays of the same shape.
+
+    Parameters
+    ----------
+    actual, expected : array_like
+        Arrays of identical shape.
+
+    Returns
+    -------
+    float
+        ``max |actual - expected|``; 0.0 for empty arrays.
+
+    Raises
+    ------
+    ValueError
+        If the shapes differ or either array holds NaN.
+
+    Examples
+    --------
+    >>> max_abs_diff([1.0, 2.0], [1.0, 2.5])
+    0.5
+    """
+    a = np.asarray(actual, dtype=np.float64)
+    b = np.asarray(expected, dtype=np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"shapes differ: actual {a.shape} vs expected {b.shape}")
+    if np.isnan(a).any() or np.isnan(b).any():
+        raise ValueError("arrays must not contain NaN")
+    return float(np.max(np.abs(a - b))) if a.size else 0.0
+
+
+def check_close(
+    name: str, actual: ArrayLike, expected: ArrayLike, tol: float, *, strict: bool = True
+) -> Check:
+    """Check ``max |actual - expected| < tol`` and print it as ``name = 2.2e-16 (< 1e-10 ✓)``.
+
+    Parameters
+    ----------
+    name : str
+        Names the comparison, e.g. ``"max |p - y - autograd|"``.
+    actual, expected : array_like
+        Arrays of identical shape.
+    tol : float
+        Positive tolerance.
+    strict : bool
+        Raise :class:`CheckFailed` when the difference is not below ``tol``.
+
+    Returns
+    -------
+    Check
+
+    Raises
+    ------
+    ValueError
+        If shapes differ, arrays hold NaN or ``tol`` is not positive.
+
+    Examples
+    --------
+    >>> _ = check_close("max |a - b|", [1.0, 2.0], [1.0, 2.0 + 1e-12], tol=1e-9)
+    max |a - b| = 1.0e-12 (< 1e-09 ✓)
+    """
+    tol = _finite(tol, "tol")
+    if tol <= 0:
+        raise ValueError(f"tol must be positive (got tol={tol})")
+    return check(name, max_abs_diff(actual, expected), tol, op="<", digits=None, strict=strict)
+
+
+def _finite(x: object, what: str) -> float:
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        if not (isinstance(x, np.ndarray) and x.ndim == 0 and np.issubdtype(x.dtype, np.number)):
+            raise TypeError(f"{what} must be a real number (got {type(x).__name__}: {x!r})")
+    x = float(x)  # type: ignore[arg-type]
+    if not math.isfinite(x):
+        raise ValueError(f"{what} must be finite (got {x})")
+    return x

@@ -1,0 +1,68 @@
+"""Cross-entropy and its gradient from PyTorch's own loss and autograd.
+
+Explained in chapter "Softmax and cross-entropy" (book/03_math/softmax_cross_entropy).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from numpy.typing import ArrayLike
+
+from companion.maths.softmax import as_logits, as_target
+
+__all__ = ["cross_entropy", "cross_entropy_grad"]
+
+
+def _inputs(logits: ArrayLike, target: ArrayLike) -> tuple[torch.Tensor, torch.Tensor]:
+    z = as_logits(logits, min_ndim=2, exact_ndim=True)  # (N, K), validated like the NumPy one
+    t = np.asarray(target)
+    as_target(t, z.shape)  # same checks and messages as the NumPy reference
+    z_t = torch.tensor(z, dtype=torch.float64, requires_grad=True)
+    # Integer labels stay labels; distributions go in as class probabilities.
+    y_t = torch.tensor(t, dtype=torch.long) if t.ndim == 1 else torch.tensor(t, dtype=torch.float64)
+    return z_t, y_t
+
+
+def cross_entropy(logits: ArrayLike, target: ArrayLike) -> float:
+    """Mean cross-entropy by ``torch.nn.functional.cross_entropy``, in float64.
+
+    Parameters
+    ----------
+    logits : array_like, shape (N, K)
+    target : array_like, shape (N,) of int or (N, K) of probabilities
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(cross_entropy([[0.0, 0.0]], [1]), 6)
+    0.693147
+    """
+    z, y = _inputs(logits, target)
+    return float(torch.nn.functional.cross_entropy(z.detach(), y))
+
+
+def cross_entropy_grad(logits: ArrayLike, target: ArrayLike) -> np.ndarray:
+    """Gradient of the mean cross-entropy with respect to the logits, by PyTorch autograd.
+
+    Parameters
+    ----------
+    logits : array_like, shape (N, K)
+    target : array_like, shape (N,) of int or (N, K) of probabilities
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, K), float64
+
+    Examples
+    --------
+    >>> cross_entropy_grad([[0.0, 0.0]], [1]).tolist()
+    [[0.5, -0.5]]
+    """
+    z, y = _inputs(logits, target)
+    loss = torch.nn.functional.cross_entropy(z, y)
+    (grad,) = torch.autograd.grad(loss, z)
+    return grad.detach().numpy()
