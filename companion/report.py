@@ -131,7 +131,9 @@ def check(
     threshold = _finite(threshold, f"threshold of {name!r}")
     if op not in _OPS:
         raise ValueError(f"op must be one of {list(_OPS)} (got op={op!r})")
-    if digits is not None and (isinstance(digits, bool) or not isinstance(digits, int) or digits < 0):
+    if digits is not None and (
+        isinstance(digits, bool) or not isinstance(digits, int) or digits < 0
+    ):
         raise ValueError(f"digits must be a non-negative int or None (got digits={digits!r})")
     result = Check(name=name, value=value, op=op, threshold=threshold, digits=digits)
     print(result)

@@ -138,9 +138,9 @@ def setup(
 
     Examples
     --------
-    >>> rt = setup(seed=0, style=False)
-    >>> rt.device, rt.frameworks
-    ('cpu', ())
+    >>> rt = setup(seed=0, device="cpu", style=False)
+    >>> rt.seed, rt.device
+    (0, 'cpu')
     """
     seed = _check_seed(seed, "seed")
     names = _check_frameworks(frameworks)
@@ -206,7 +206,9 @@ def select_device(device: str = "auto", *, frameworks: Iterable[str] = ("torch",
         index = int(device.split(":")[1])
         count = _cuda_count()
         if index >= count:
-            raise ValueError(f"device={device!r} does not exist: this machine has {count} CUDA device(s)")
+            raise ValueError(
+                f"device={device!r} does not exist: this machine has {count} CUDA device(s)"
+            )
     return device
 
 
@@ -249,7 +251,11 @@ def _check_frameworks(frameworks: Iterable[str]) -> tuple[str, ...]:
             raise TypeError(f"frameworks must hold strings (got {type(name).__name__}: {name!r})")
         if name not in FRAMEWORKS:
             close = difflib.get_close_matches(name, FRAMEWORKS + ("tf",), n=1)
-            hint = f"; did you mean {'tensorflow' if close == ['tf'] else close[0]!r}?" if close else ""
+            hint = (
+                f"; did you mean {'tensorflow' if close == ['tf'] else close[0]!r}?"
+                if close
+                else ""
+            )
             raise ValueError(f"unknown framework {name!r} (known: {', '.join(FRAMEWORKS)}){hint}")
         if name not in names:
             names.append(name)

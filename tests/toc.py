@@ -31,3 +31,8 @@ def toc_entries(root: Path = ROOT) -> list[str]:
 def toc_notebooks(root: Path = ROOT) -> list[Path]:
     """The notebooks of the TOC, in reading order."""
     return [root / f"{e}.ipynb" for e in toc_entries(root) if (root / f"{e}.ipynb").exists()]
+
+
+if __name__ == "__main__":  # print the TOC's notebooks, one per line (used by the Makefile)
+    for path in toc_notebooks():
+        print(path.relative_to(ROOT))

@@ -83,11 +83,17 @@ def one_hot(labels: ArrayLike, num_classes: int) -> np.ndarray:
     >>> one_hot([2, 0], 3).tolist()
     [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
     """
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) or num_classes < 1:
+    if (
+        isinstance(num_classes, bool)
+        or not isinstance(num_classes, (int, np.integer))
+        or num_classes < 1
+    ):
         raise ValueError(f"num_classes must be a positive int (got num_classes={num_classes!r})")
     y = np.asarray(labels)
     if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"labels must be a 1-D array of ints (got shape {y.shape}, dtype {y.dtype})")
+        raise ValueError(
+            f"labels must be a 1-D array of ints (got shape {y.shape}, dtype {y.dtype})"
+        )
     if y.size and (y.min() < 0 or y.max() >= num_classes):
         raise ValueError(
             f"labels must lie in [0, {num_classes}) (got min {y.min()}, max {y.max()})"
@@ -133,7 +139,9 @@ def cross_entropy(logits: ArrayLike, target: ArrayLike, *, reduction: str = "mea
     return _reduce(losses, reduction)
 
 
-def cross_entropy_grad(logits: ArrayLike, target: ArrayLike, *, reduction: str = "mean") -> np.ndarray:
+def cross_entropy_grad(
+    logits: ArrayLike, target: ArrayLike, *, reduction: str = "mean"
+) -> np.ndarray:
     """Gradient of :func:`cross_entropy` with respect to the logits: ``(p - y) / N`` for the mean.
 
     Parameters
@@ -159,7 +167,9 @@ def cross_entropy_grad(logits: ArrayLike, target: ArrayLike, *, reduction: str =
     [[0.5, -0.5]]
     """
     if reduction not in ("mean", "sum"):
-        raise ValueError(f"reduction must be 'mean' or 'sum' for a gradient (got reduction={reduction!r})")
+        raise ValueError(
+            f"reduction must be 'mean' or 'sum' for a gradient (got reduction={reduction!r})"
+        )
     z = as_logits(logits, min_ndim=2, exact_ndim=True)
     y = as_target(target, z.shape)
     grad = softmax(z) - y
@@ -225,7 +235,9 @@ def as_target(target: ArrayLike, shape: tuple[int, ...]) -> np.ndarray:
         if t.shape[0] != n:
             raise ValueError(f"target has {t.shape[0]} labels for {n} rows of logits")
         if not np.issubdtype(t.dtype, np.integer):
-            raise ValueError(f"integer class labels expected for a 1-D target (got dtype {t.dtype})")
+            raise ValueError(
+                f"integer class labels expected for a 1-D target (got dtype {t.dtype})"
+            )
         return one_hot(t, k)
     if t.shape != shape:
         raise ValueError(f"target must have shape ({n},) or {shape} (got {t.shape})")

@@ -16,7 +16,7 @@ tf = _import_tensorflow()
 __all__ = ["cross_entropy", "cross_entropy_grad"]
 
 
-def _loss(z: "tf.Tensor", t: np.ndarray) -> "tf.Tensor":
+def _loss(z: tf.Tensor, t: np.ndarray) -> tf.Tensor:
     # Keras' losses average over the batch, as torch's do; dtype keeps float64 (default float32).
     if t.ndim == 1:
         fn = tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True, dtype="float64")
@@ -25,7 +25,7 @@ def _loss(z: "tf.Tensor", t: np.ndarray) -> "tf.Tensor":
     return fn(tf.constant(t, dtype=tf.float64), z)
 
 
-def _inputs(logits: ArrayLike, target: ArrayLike) -> tuple["tf.Tensor", np.ndarray]:
+def _inputs(logits: ArrayLike, target: ArrayLike) -> tuple[tf.Tensor, np.ndarray]:
     z = as_logits(logits, min_ndim=2, exact_ndim=True)  # (N, K)
     t = np.asarray(target)
     as_target(t, z.shape)

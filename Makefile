@@ -1,0 +1,72 @@
+# Each target calls one tool. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PIP := $(PY) -m pip
+# Exact versions for tests and CI; pyproject.toml keeps ranges for readers.
+CONSTRAINTS := constraints.txt
+
+# Same environment for nbval here, in CI and on GPU runners (see ../shared/BOOK_DESIGN.md).
+export TF_ENABLE_ONEDNN_OPTS := 0
+export TF_CPP_MIN_LOG_LEVEL := 3
+export CUBLAS_WORKSPACE_CONFIG := :4096:8
+export TQDM_DISABLE := 1
+export PYTHONHASHSEED := 0
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+NOTEBOOKS = $(shell $(PY) tests/toc.py)
+PYTEST := $(PY) -m pytest
+NBVAL := PYTHONPATH=tests $(PYTEST) -p nbtiming -p no:cacheprovider --nbval --nbval-current-env \
+	--nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout=600
+JB := $(BIN)/jupyter-book build . -W -n --keep-going
+
+.PHONY: help book test test-gpu unit nbval nb run-nb lint clean
+.DEFAULT_GOAL := help
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+
+$(VENV)/.book: $(BIN)/python pyproject.toml $(CONSTRAINTS)
+	$(PIP) install -q -c $(CONSTRAINTS) -e ".[book]"
+	touch $@
+
+$(VENV)/.all: $(BIN)/python pyproject.toml $(CONSTRAINTS)
+	$(PIP) install -q -c $(CONSTRAINTS) -e ".[all]"
+	touch $@ $(VENV)/.book
+
+book: $(VENV)/.book ## build the HTML book from the stored outputs into _build/html
+	$(JB)
+	@echo "Open _build/html/index.html in a browser (file://$(CURDIR)/_build/html/index.html)."
+
+test: $(VENV)/.all ## install everything; unit tests, nbval over every notebook, strict book build
+	$(MAKE) unit nbval book
+
+test-gpu: ## the same suite on a CUDA machine (CUDA wheel of the pinned torch, same stored outputs)
+	nvidia-smi
+	$(MAKE) $(VENV)/.all
+	$(PY) -c "import torch; assert torch.cuda.is_available(), 'torch sees no CUDA device'; print('torch', torch.__version__, 'on', torch.cuda.get_device_name(0))"
+	COMPANION_DEVICE=cuda $(MAKE) unit nbval book
+
+unit: ## unit, parity and notebook-rule tests, plus the companion's doctests
+	$(PYTEST) tests companion --doctest-modules
+
+nbval: ## re-execute every notebook in the TOC and compare with the stored outputs
+	$(NBVAL) $(NOTEBOOKS)
+
+nb: ## nbval one notebook: make nb NB=book/03_math/softmax_cross_entropy.ipynb
+	$(NBVAL) $(NB)
+
+run-nb: ## execute notebooks in place to store new outputs (NB=path; default all), on a CPU
+	$(PY) tests/nbrun.py $(NB)
+
+lint: ## ruff on the companion, tests and notebooks
+	$(BIN)/ruff check companion tests book
+
+clean: ## remove the build and caches (keeps the virtual environment)
+	rm -rf _build .pytest_cache .hypothesis .ruff_cache
