@@ -86,7 +86,7 @@ def check(
     op: str = ">=",
     digits: int | None = 3,
     strict: bool = True,
-) -> Check:
+) -> None:
     """Print ``name value (op threshold ✓)`` and fail loudly when the threshold is missed.
 
     Parameters
@@ -104,10 +104,8 @@ def check(
     strict : bool
         Raise :class:`CheckFailed` after printing when the check fails (default).
 
-    Returns
-    -------
-    Check
-        The outcome, whose ``passed`` attribute says whether it held.
+    Returns nothing, so that a check ending a notebook cell displays only its line; build a
+    :class:`Check` directly to keep the outcome.
 
     Raises
     ------
@@ -120,9 +118,9 @@ def check(
 
     Examples
     --------
-    >>> _ = check("test accuracy", 0.9534, 0.95)
+    >>> check("test accuracy", 0.9534, 0.95)
     test accuracy 0.953 (>= 0.95 ✓)
-    >>> _ = check("max |error|", 2.3e-16, 1e-10, op="<", digits=None)
+    >>> check("max |error|", 2.3e-16, 1e-10, op="<", digits=None)
     max |error| = 2.3e-16 (< 1e-10 ✓)
     """
     if not isinstance(name, str) or not name:
@@ -139,7 +137,6 @@ def check(
     print(result)
     if strict and not result.passed:
         raise CheckFailed(f"{result} — {name} missed its threshold")
-    return result
 
 
 def max_abs_diff(actual: ArrayLike, expected: ArrayLike) -> float:
@@ -176,7 +173,7 @@ def max_abs_diff(actual: ArrayLike, expected: ArrayLike) -> float:
 
 def check_close(
     name: str, actual: ArrayLike, expected: ArrayLike, tol: float, *, strict: bool = True
-) -> Check:
+) -> None:
     """Check ``max |actual - expected| < tol`` and print it as ``name = 2.2e-16 (< 1e-10 ✓)``.
 
     Parameters
@@ -190,24 +187,22 @@ def check_close(
     strict : bool
         Raise :class:`CheckFailed` when the difference is not below ``tol``.
 
-    Returns
-    -------
-    Check
-
     Raises
     ------
     ValueError
         If shapes differ, arrays hold NaN or ``tol`` is not positive.
+    CheckFailed
+        If ``strict`` and the difference is not below ``tol``.
 
     Examples
     --------
-    >>> _ = check_close("max |a - b|", [1.0, 2.0], [1.0, 2.0 + 1e-12], tol=1e-9)
+    >>> check_close("max |a - b|", [1.0, 2.0], [1.0, 2.0 + 1e-12], tol=1e-9)
     max |a - b| = 1.0e-12 (< 1e-09 ✓)
     """
     tol = _finite(tol, "tol")
     if tol <= 0:
         raise ValueError(f"tol must be positive (got tol={tol})")
-    return check(name, max_abs_diff(actual, expected), tol, op="<", digits=None, strict=strict)
+    check(name, max_abs_diff(actual, expected), tol, op="<", digits=None, strict=strict)
 
 
 def _finite(x: object, what: str) -> float:
