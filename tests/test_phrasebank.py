@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -14,7 +15,10 @@ from servers import Behaviour, serve
 from companion.data import DATA_DIR_VARIABLE, phrasebank
 from companion.data.phrasebank import LABELS, load_phrasebank, split_phrasebank
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+# The read-only copy CI points at; beside the repository otherwise.
+SHARED = Path(
+    os.environ.get(DATA_DIR_VARIABLE) or Path(__file__).resolve().parents[2] / "shared" / "data"
+)
 needs_shared = pytest.mark.skipif(
     not (SHARED / "financial_phrasebank" / "all-data.csv").is_file(),
     reason="../shared/data is not beside the repo",
