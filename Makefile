@@ -22,7 +22,7 @@ NBVAL := PYTHONPATH=tests $(PYTEST) -p nbtiming -p no:cacheprovider --nbval --nb
 	--nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout=600
 JB := $(BIN)/jupyter-book build . -W -n --keep-going
 
-.PHONY: help book test test-gpu unit nbval nb run-nb lint clean
+.PHONY: help book test test-gpu unit nbval nb run-nb bench lint clean
 .DEFAULT_GOAL := help
 
 help: ## list the targets
@@ -64,6 +64,9 @@ nb: ## nbval one notebook: make nb NB=book/03_math/softmax_cross_entropy.ipynb
 
 run-nb: ## execute notebooks in place to store new outputs (NB=path; default all), on a CPU
 	$(PY) tests/nbrun.py $(NB)
+
+bench: $(VENV)/.all ## time every notebook in a fresh kernel: bench/notebooks-<device>.csv + README table
+	$(PY) tests/bench.py
 
 lint: ## ruff on the companion, tests and notebooks
 	$(BIN)/ruff check companion tests book

@@ -19,9 +19,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from toc import ROOT, toc_notebooks  # noqa: E402
 
 
-def run(path: Path, timeout: int = 600) -> float:
-    """Execute one notebook in place (cwd = its folder); return wall seconds."""
-    nb = nbformat.read(path, as_version=4)
+def execute(nb: nbformat.NotebookNode, path: Path, timeout: int = 900) -> float:
+    """Run ``nb`` (read from ``path``) in a fresh python3 kernel in its folder; return seconds."""
     start = time.perf_counter()
     NotebookClient(
         nb,
@@ -29,7 +28,13 @@ def run(path: Path, timeout: int = 600) -> float:
         kernel_name="python3",
         resources={"metadata": {"path": str(path.parent)}},
     ).execute()
-    seconds = time.perf_counter() - start
+    return time.perf_counter() - start
+
+
+def run(path: Path) -> float:
+    """Execute one notebook and store its outputs in place; return wall seconds."""
+    nb = nbformat.read(path, as_version=4)
+    seconds = execute(nb, path)
     nbformat.write(nb, path)
     return seconds
 
