@@ -1,0 +1,110 @@
+"""The rendered book in a real browser: every page of the TOC loads, typesets and shows its images.
+
+Run by ``make browser`` (part of ``make test``) after the HTML build. Headless Chromium from the
+system (Debian package ``chromium``) is driven by Playwright through ``executable_path``;
+MathJax, which readers get from a CDN, is served from a local copy (``tests/browser/setup.sh``
+installs it) so the test needs no network.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from toc import ROOT, toc_entries
+
+HTML = ROOT / "_build" / "html"
+MATHJAX = ROOT / ".cache" / "mathjax" / "node_modules" / "mathjax"
+MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/"
+ARTIFACTS = ROOT / "test-artifacts"
+SCREENSHOTS = {"book/index", "book/00_preface/preface", "book/03_math/softmax_cross_entropy"}
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+
+if not CHROMIUM or not (HTML / "index.html").is_file() or not MATHJAX.is_dir():
+    reason = "needs Chromium, the built book (make book) and local MathJax (tests/browser/setup.sh)"
+    if os.environ.get("CI"):
+        raise RuntimeError(reason)  # CI must run these tests, never skip them
+    pytest.skip(reason, allow_module_level=True)
+
+from playwright.sync_api import Route, sync_playwright  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(HTML))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def _serve_mathjax(route: Route) -> None:
+    path = MATHJAX / "es5" / route.request.url.split("/es5/", 1)[-1].split("?")[0]
+    if path.is_file():
+        route.fulfill(path=str(path))
+    else:
+        route.fulfill(status=404, body="")
+
+
+def _block_external(route: Route) -> None:
+    route.abort()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.mark.parametrize("entry", toc_entries())
+def test_page_renders(browser, base_url, entry):
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.route(f"{MATHJAX_CDN}**", _serve_mathjax)
+    page.route(
+        lambda url: not url.startswith(base_url) and not url.startswith(MATHJAX_CDN),
+        _block_external,
+    )
+
+    response = page.goto(f"{base_url}/{entry}.html", wait_until="load")
+    assert response is not None and response.status == 200
+
+    if page.locator(".math").count():
+        page.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+        page.evaluate("() => MathJax.startup.promise")
+        assert page.locator("mjx-container").count() >= page.locator(".math").count()
+    body = page.inner_text("article")
+    assert "$$" not in body and "\\frac" not in body, "raw TeX left on the page"
+
+    broken = page.evaluate(
+        "() => [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
+    )
+    assert broken == []
+    if (ROOT / f"{entry}.ipynb").exists():  # notebooks carry Binder / Colab / live-code buttons
+        assert page.locator(".dropdown-launch-buttons").count() == 1, "launch buttons missing"
+    assert errors == []
+
+    if entry in SCREENSHOTS:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{entry.replace('/', '_')}.png"), full_page=False)
+    page.close()
