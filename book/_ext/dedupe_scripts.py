@@ -1,7 +1,8 @@
 """Drop exact duplicate <script> entries from each page.
 
-With jupyter-book 1.0.4, sphinx-thebe 0.3.1's configuration script reaches each page twice
-(once with filename None, once with ""), so every page declared ``const THEBE_JS_URL`` twice and the browser reported
+With jupyter-book 1.0.4, sphinx-thebe 0.3.1's configuration script reaches each page
+twice (once with filename None, once with ""), so every page declared ``const THEBE_JS_URL``
+twice and the browser reported
 "Identifier 'THEBE_JS_URL' has already been declared" (found by tests/browser). Keeping the
 first of identical scripts restores a clean console without touching the packages.
 """

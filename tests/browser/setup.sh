@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# What the browser test needs on a fresh machine: Debian's Chromium and CJK fonts (as root, via apt), and a
-# local copy of MathJax 3 from the npm registry (the book loads it from a CDN; tests run offline).
+# What the browser test needs on a fresh machine: Debian's Chromium and CJK fonts (as root, via
+# apt), and MathJax 3 from the npm registry (the book loads it from a CDN; tests run offline).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if ! command -v chromium >/dev/null 2>&1; then
+if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null

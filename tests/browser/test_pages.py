@@ -16,7 +16,6 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-
 from toc import ROOT, toc_entries
 
 HTML = ROOT / "_build" / "html"
@@ -97,7 +96,8 @@ def test_page_renders(browser, base_url, entry):
     assert "$$" not in body and "\\frac" not in body, "raw TeX left on the page"
 
     broken = page.evaluate(
-        "() => [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
+        "() => [...document.images]"
+        ".filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
     )
     assert broken == []
     if (ROOT / f"{entry}.ipynb").exists():  # notebooks carry Binder / Colab / live-code buttons
