@@ -22,7 +22,7 @@ NBVAL := PYTHONPATH=tests $(PYTEST) -p nbtiming -p no:cacheprovider --nbval --nb
 	--nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout=600
 JB := $(BIN)/jupyter-book build . -W -n --keep-going
 
-.PHONY: help book test test-gpu unit nbval nb run-nb browser bench lint clean
+.PHONY: help book test test-gpu unit nbval rerun nb run-nb browser bench lint clean
 .DEFAULT_GOAL := help
 
 help: ## list the targets
@@ -45,16 +45,16 @@ book: $(VENV)/.book ## build the HTML book from the stored outputs into _build/h
 	@echo "Open _build/html/index.html in a browser (file://$(CURDIR)/_build/html/index.html)."
 
 test: $(VENV)/.all ## install everything; unit tests, nbval over every notebook, strict build, browser
-	$(MAKE) unit nbval book browser
+	$(MAKE) unit nbval rerun book browser
 
 test-gpu: ## the same suite on a CUDA machine (CUDA wheel of the pinned torch, same stored outputs)
 	nvidia-smi
 	$(MAKE) $(VENV)/.all
 	$(PY) -c "import torch; assert torch.cuda.is_available(), 'torch sees no CUDA device'; print('torch', torch.__version__, 'on', torch.cuda.get_device_name(0))"
-	COMPANION_DEVICE=cuda $(MAKE) unit nbval book browser
+	COMPANION_DEVICE=cuda $(MAKE) unit nbval rerun book browser
 
 unit: ## unit, parity and notebook-rule tests, plus the companion's doctests
-	$(PYTEST) tests companion --doctest-modules --ignore=tests/browser
+	$(PYTEST) tests companion --doctest-modules --ignore=tests/browser --ignore=tests/rerun
 
 browser: $(VENV)/.all ## open every page of the built book in headless Chromium (installs it if missing)
 	bash tests/browser/setup.sh
@@ -62,6 +62,9 @@ browser: $(VENV)/.all ## open every page of the built book in headless Chromium 
 
 nbval: ## re-execute every notebook in the TOC and compare with the stored outputs
 	$(NBVAL) $(NOTEBOOKS)
+
+rerun: ## run every notebook twice in one kernel: the second run must print the same
+	PYTHONPATH=tests $(PYTEST) tests/rerun -p no:cacheprovider
 
 nb: ## nbval one notebook: make nb NB=book/03_math/softmax_cross_entropy.ipynb
 	$(NBVAL) $(NB)
