@@ -65,7 +65,8 @@ def test_scan_finds_unsafe_calls():
     bad = (
         "import pickle\nimport torch, numpy as np, yaml\n"
         "torch.load('m.pt')\nnp.load('a.npy')\nyaml.load(s)\neval('1')\n"
-        "torch.load('m.pt', weights_only=True)\nnp.load('a.npz', allow_pickle=False)\nmodel.eval()\n"
+        "torch.load('m.pt', weights_only=True)\nnp.load('a.npz', allow_pickle=False)\n"
+        "model.eval()\n"
     )
     assert len(_problems(bad)) == 5
 
