@@ -1,17 +1,25 @@
 """Central finite differences: the framework-free check of every derived gradient.
 
-Explained in chapter "Softmax and cross-entropy" (book/03_math/softmax_cross_entropy).
+Explained in chapter "Softmax and cross-entropy" (book/03_math/softmax_cross_entropy);
+:func:`check_gradient` in chapter "Backpropagation" (book/03_math/backpropagation).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["GradientComparison", "compare_gradients", "numerical_gradient"]
+__all__ = [
+    "GradientCheckError",
+    "GradientComparison",
+    "check_gradient",
+    "compare_gradients",
+    "numerical_gradient",
+]
 
 
 def numerical_gradient(
@@ -138,6 +146,92 @@ def compare_gradients(
         max_rel_error=float(rel.max()),
         worst_index=tuple(int(i) for i in worst),
     )
+
+
+class GradientCheckError(AssertionError):
+    """Raised by :func:`check_gradient` when an analytic gradient disagrees with finite differences.
+
+    An ``AssertionError`` (like :class:`companion.CheckFailed`): a failed check, not bad input.
+    """
+
+
+def check_gradient(
+    f: Callable[[np.ndarray], float],
+    x: ArrayLike,
+    grad: ArrayLike | Callable[[np.ndarray], ArrayLike],
+    *,
+    rtol: float = 1e-6,
+    atol: float = 1e-8,
+    eps: float | None = None,
+) -> GradientComparison:
+    """Check an analytic gradient against central differences; raise naming the worst coordinate.
+
+    Passes when every coordinate satisfies ``|g_i - n_i| <= atol + rtol * |n_i|`` (the rule of
+    ``numpy.allclose``), where ``g`` is the analytic and ``n`` the numerical gradient. Used by
+    every chapter that derives a gradient; explained in chapter "Backpropagation"
+    (book/03_math/backpropagation).
+
+    Parameters
+    ----------
+    f : callable
+        Maps a float64 array shaped like ``x`` to a scalar.
+    x : array_like
+        The point at which to check.
+    grad : array_like or callable
+        The analytic gradient at ``x``, or a function returning it for an array like ``x``.
+    rtol, atol : float
+        Relative and absolute tolerance; non-negative and not both zero. The defaults sit
+        about two orders of magnitude above the finite-difference error of float64 (~1e-10)
+        for ``|f(x)|`` near 1. The rounding part of that error is about
+        ``2.2e-16 * |f(x)| / h``, whatever the coordinate, so scale ``atol`` with ``|f(x)|``
+        when the function value is large.
+    eps : float, optional
+        A fixed finite-difference step (see :func:`numerical_gradient`).
+
+    Returns
+    -------
+    GradientComparison
+        The errors, when the check passes.
+
+    Raises
+    ------
+    GradientCheckError
+        If a coordinate is outside the tolerance; the message names the worst one (largest
+        error relative to its tolerance) with both values.
+    ValueError
+        For shapes that differ, non-finite values, or bad tolerances.
+
+    Examples
+    --------
+    >>> f = lambda v: float((v ** 3).sum())
+    >>> check_gradient(f, [1.0, 2.0], lambda v: 3 * v**2).worst_index in [(0,), (1,)]
+    True
+    >>> check_gradient(f, [1.0, 2.0], [3.0, 11.0])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    companion.maths.gradcheck.GradientCheckError: gradient check failed at index (1,): ...
+    """
+    for name, tol in (("rtol", rtol), ("atol", atol)):
+        if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not math.isfinite(tol):
+            raise ValueError(f"{name} must be a finite number (got {name}={tol!r})")
+        if tol < 0:
+            raise ValueError(f"{name} must be non-negative (got {name}={tol})")
+    if rtol == 0 and atol == 0:
+        raise ValueError("rtol and atol must not both be zero (got rtol=0, atol=0)")
+    x0 = np.array(x, dtype=np.float64)
+    analytic = np.asarray(grad(x0.copy()) if callable(grad) else grad, dtype=np.float64)
+    numeric = numerical_gradient(f, x0, eps=eps)
+    comparison = compare_gradients(analytic, numeric)
+    excess = np.abs(analytic - numeric) / (atol + rtol * np.abs(numeric))  # > 1 fails
+    if excess.max() > 1:
+        i = tuple(int(k) for k in np.unravel_index(int(np.argmax(excess)), excess.shape))
+        raise GradientCheckError(
+            f"gradient check failed at index {i}: analytic {analytic[i]:.6g}, "
+            f"numerical {numeric[i]:.6g} (|difference| {abs(analytic[i] - numeric[i]):.1e} > "
+            f"atol + rtol * |numerical| = {atol + rtol * abs(numeric[i]):.1e}); "
+            f"{int((excess > 1).sum())} of {excess.size} coordinates fail; {comparison.describe()}"
+        )
+    return comparison
 
 
 def _scalar(value: object) -> float:
