@@ -1,0 +1,106 @@
+"""Accelerators' peak throughput, memory and memory bandwidth, each row with its source.
+
+Explained in chapter "The ecosystem" (book/02_concepts/ecosystem), where the table feeds a
+roofline plot; "What makes a model large" uses the memory column for the memory wall.
+
+The table ships with the library as ``companion/data/csv/accelerators.csv``. Peaks are dense
+(no structured sparsity) at the precision named in ``precision``. ``status`` is ``reported``
+when every figure is read as printed, ``derived`` when one is computed from printed figures
+(the ``note`` says how).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["ACCELERATOR_COLUMNS", "load_accelerators"]
+
+#: The columns of the table, in order.
+ACCELERATOR_COLUMNS: tuple[str, ...] = (
+    "accelerator",
+    "vendor",
+    "year",
+    "precision",
+    "peak_tflops",
+    "memory_gb",
+    "bandwidth_gb_s",
+    "status",
+    "source",
+    "url",
+    "note",
+)
+_NUMBERS = ("peak_tflops", "memory_gb", "bandwidth_gb_s")
+_STATUSES = ("reported", "derived")
+
+
+def load_accelerators(path: str | Path | None = None) -> pd.DataFrame:
+    """The accelerator table, validated, with the ridge point of each accelerator.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        A CSV with :data:`ACCELERATOR_COLUMNS`; default: the table shipped with the library.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per accelerator, indexed by ``accelerator``; the numeric columns as float64,
+        ``year`` as int64, plus ``ridge_flop_per_byte`` = peak FLOP/s / bandwidth (B/s), the
+        arithmetic intensity above which a kernel can reach the peak.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the file does not exist.
+    ValueError
+        If a column is missing or extra, a number is not positive, a name repeats, a
+        ``source`` or ``url`` is empty, a URL is not https, or a status is unknown or a
+        ``derived`` row has no note.
+
+    Examples
+    --------
+    >>> table = load_accelerators()
+    >>> round(table.loc["NVIDIA H100 SXM5", "ridge_flop_per_byte"])
+    295
+    """
+    if path is None:
+        with resources.as_file(resources.files("companion.data") / "csv" / "accelerators.csv") as p:
+            df = pd.read_csv(p, dtype=str, keep_default_na=False)
+    else:
+        df = pd.read_csv(Path(path), dtype=str, keep_default_na=False)
+    name = Path(path).name if path is not None else "accelerators.csv"
+    if tuple(df.columns) != ACCELERATOR_COLUMNS:
+        raise ValueError(
+            f"{name}: columns must be {list(ACCELERATOR_COLUMNS)} (got {list(df.columns)})"
+        )
+    for column in _NUMBERS + ("year",):
+        values = pd.to_numeric(df[column], errors="coerce")
+        if values.isna().any() or (values <= 0).any():
+            bad = df.loc[values.isna() | (values <= 0), "accelerator"].tolist()
+            raise ValueError(f"{name}: {column} must be a positive number (rows {bad})")
+        df[column] = values.astype("int64" if column == "year" else "float64")
+    _check_text(df, name)
+    df["ridge_flop_per_byte"] = df["peak_tflops"] * 1e12 / (df["bandwidth_gb_s"] * 1e9)
+    return df.set_index("accelerator")
+
+
+def _check_text(df: pd.DataFrame, name: str) -> None:
+    repeated = df.loc[df["accelerator"].duplicated(), "accelerator"].tolist()
+    if repeated:
+        raise ValueError(f"{name}: accelerator names repeat: {repeated}")
+    for column in ("accelerator", "source", "url"):
+        empty = df.loc[df[column].str.strip() == "", "accelerator"].tolist()
+        if empty:
+            raise ValueError(f"{name}: {column} is empty in rows {empty}")
+    not_https = df.loc[~df["url"].str.startswith("https://"), "accelerator"].tolist()
+    if not_https:
+        raise ValueError(f"{name}: url must start with https:// (rows {not_https})")
+    unknown = sorted(set(df["status"]) - set(_STATUSES))
+    if unknown:
+        raise ValueError(f"{name}: status must be one of {list(_STATUSES)} (got {unknown})")
+    silent = df.loc[(df["status"] != "reported") & (df["note"].str.strip() == ""), "accelerator"]
+    if len(silent):
+        raise ValueError(f"{name}: a derived row needs a note saying how (rows {silent.tolist()})")

@@ -1,0 +1,24 @@
+"""Argument checks shared by the sizing modules (messages name the argument and the value)."""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+
+def positive_int(name: str, value: object) -> int:
+    """``value`` as an int if it is a positive integer (Python or NumPy), else a clear error."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int (got {type(value).__name__}: {value!r})")
+    if value <= 0:
+        raise ValueError(f"{name} must be positive (got {name}={value})")
+    return int(value)
+
+
+def positive_number(name: str, value: object) -> float:
+    """``value`` as a float if it is a positive finite real number, else a clear error."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number (got {type(value).__name__}: {value!r})")
+    if not value > 0 or not math.isfinite(value):
+        raise ValueError(f"{name} must be positive and finite (got {name}={value})")
+    return float(value)

@@ -1,0 +1,130 @@
+"""The roofline model: FLOP and bytes moved by a kernel, and the speed an accelerator allows.
+
+Explained in chapter "The ecosystem" (book/02_concepts/ecosystem).
+
+A kernel doing F FLOP while moving Q bytes to and from memory has arithmetic intensity
+I = F / Q. On an accelerator with peak throughput P (FLOP/s) and memory bandwidth W (B/s)
+it cannot run faster than min(P, I·W) (Williams, Waterman, Patterson 2009): below the
+ridge point I = P / W it waits on memory, above it on arithmetic. Byte counts here are the
+minimum traffic (each input read once, each output written once), the optimistic case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from companion.sizing._validate import positive_int, positive_number
+
+__all__ = ["KernelCost", "attainable_flops", "attention_cost", "matmul_cost"]
+
+
+@dataclass(frozen=True)
+class KernelCost:
+    """Work and memory traffic of one kernel call.
+
+    Attributes
+    ----------
+    name : str
+    flops : float
+        Floating-point operations.
+    bytes_moved : float
+        Bytes read from and written to accelerator memory.
+    """
+
+    name: str
+    flops: float
+    bytes_moved: float
+
+    @property
+    def intensity(self) -> float:
+        """Arithmetic intensity, FLOP per byte."""
+        return self.flops / self.bytes_moved
+
+
+def matmul_cost(m: int, k: int, n: int, *, bytes_per_element: float = 2) -> KernelCost:
+    """``(m, k) @ (k, n)``: 2mkn FLOP; reads mk + kn numbers, writes mn.
+
+    Examples
+    --------
+    >>> round(matmul_cost(4096, 4096, 4096).intensity)
+    1365
+    >>> matmul_cost(1, 4096, 4096).intensity < 1.1  # a matrix-vector product
+    True
+    """
+    for name, value in (("m", m), ("k", k), ("n", n)):
+        positive_int(name, value)
+    b = positive_number("bytes_per_element", bytes_per_element)
+    return KernelCost(
+        name=f"matmul {m}x{k} @ {k}x{n}",
+        flops=2.0 * m * k * n,
+        bytes_moved=b * (m * k + k * n + m * n),
+    )
+
+
+def attention_cost(
+    batch: int,
+    n_heads: int,
+    seq_len: int,
+    d_head: int,
+    *,
+    fused: bool = True,
+    bytes_per_element: float = 2,
+) -> KernelCost:
+    """Scaled dot-product attention over ``seq_len`` queries and keys, per call.
+
+    FLOP: ``Q K^T`` and ``P V``, 4·B·h·T²·d (the softmax's few FLOP per score are left
+    out). Bytes: Q, K, V read and O written, 4·B·h·T·d numbers. Unless ``fused`` (as in
+    FlashAttention, Dao et al. 2022), the T×T scores are also written and read back twice
+    (scores, then probabilities): 4·B·h·T² numbers more.
+
+    Examples
+    --------
+    >>> fused = attention_cost(1, 12, 1024, 64)
+    >>> unfused = attention_cost(1, 12, 1024, 64, fused=False)
+    >>> round(fused.intensity), round(unfused.intensity)
+    (512, 30)
+    """
+    for name, value in (
+        ("batch", batch),
+        ("n_heads", n_heads),
+        ("seq_len", seq_len),
+        ("d_head", d_head),
+    ):
+        positive_int(name, value)
+    b = positive_number("bytes_per_element", bytes_per_element)
+    bh, t, d = batch * n_heads, seq_len, d_head
+    numbers = 4 * bh * t * d + (0 if fused else 4 * bh * t * t)
+    kind = "fused" if fused else "unfused"
+    return KernelCost(
+        name=f"attention T={t}, d={d} ({kind})",
+        flops=4.0 * bh * t * t * d,
+        bytes_moved=b * numbers,
+    )
+
+
+def attainable_flops(intensity: ArrayLike, peak_flops: float, bandwidth_bytes: float) -> np.ndarray:
+    """Roofline bound ``min(peak, intensity * bandwidth)`` in FLOP/s.
+
+    Parameters
+    ----------
+    intensity : array_like
+        FLOP per byte; positive.
+    peak_flops : float
+        Peak FLOP/s.
+    bandwidth_bytes : float
+        Memory bandwidth, bytes/s.
+
+    Examples
+    --------
+    >>> attainable_flops([1.0, 1e4], peak_flops=989e12, bandwidth_bytes=3.35e12).tolist()
+    [3350000000000.0, 989000000000000.0]
+    """
+    i = np.asarray(intensity, dtype=np.float64)
+    if i.size == 0 or not np.all(i > 0):
+        raise ValueError("intensity must hold positive numbers")
+    peak = positive_number("peak_flops", peak_flops)
+    bandwidth = positive_number("bandwidth_bytes", bandwidth_bytes)
+    return np.minimum(peak, i * bandwidth)

@@ -1,0 +1,189 @@
+"""companion.maths.scaling and training_cost: laws, optimum, derivatives, FLOPs and dollars."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy.optimize import minimize_scalar
+
+from companion.maths import compare_gradients, numerical_gradient
+from companion.maths.scaling import (
+    CHINCHILLA,
+    CHINCHILLA_UNROUNDED,
+    EPOCH_REFIT,
+    KAPLAN,
+    ChinchillaLaw,
+    KaplanLaw,
+    compute_optimal,
+    frontier_loss,
+    frontier_loss_slope,
+    loss,
+    loss_grad,
+    tokens_per_parameter_rule,
+)
+from companion.maths.training_cost import (
+    CHINCHILLA_70B,
+    GPT3,
+    H100_PRICES,
+    H100_SXM,
+    LLAMA31_405B,
+    gpu_hours,
+    implied_utilisation,
+    marginal_loss_per_dollar,
+    training_cost,
+    usd_per_flop,
+)
+from companion.sizing.budget import training_flops
+
+CHINCHILLA_LAWS = [CHINCHILLA, CHINCHILLA_UNROUNDED, EPOCH_REFIT]
+ALL_LAWS = [*CHINCHILLA_LAWS, KAPLAN]
+LAW_IDS = ["chinchilla", "unrounded", "epoch", "kaplan"]
+log_size = st.floats(7.0, 14.0)  # 1e7 .. 1e14 parameters or tokens
+log_budget = st.floats(18.0, 27.0)  # 1e18 .. 1e27 FLOP
+
+
+@pytest.mark.parametrize("law", ALL_LAWS, ids=LAW_IDS)
+@given(log_size, log_size, st.floats(0.01, 2.0))
+def test_loss_decreases_in_parameters_and_in_data(law, log_n, log_d, step):
+    N, D = 10.0**log_n, 10.0**log_d
+    bigger = 10.0**step
+    assert loss(law, N * bigger, D) < loss(law, N, D)
+    assert loss(law, N, D * bigger) < loss(law, N, D)
+    dN, dD = loss_grad(law, N, D)
+    assert dN < 0 and dD < 0
+
+
+@pytest.mark.parametrize("law", CHINCHILLA_LAWS, ids=LAW_IDS[:3])
+@given(log_budget)
+def test_optimum_satisfies_the_first_order_conditions(law, log_c):
+    C = 10.0**log_c
+    opt = compute_optimal(law, C)
+    assert 6 * opt.parameters * opt.tokens == pytest.approx(C, rel=1e-12)
+    dN, dD = loss_grad(law, opt.parameters, opt.tokens)
+    # Lagrange: dL/dN / (6D) = dL/dD / (6N), i.e. N dL/dN = D dL/dD.
+    assert opt.parameters * dN == pytest.approx(opt.tokens * dD, rel=1e-9)
+
+
+@pytest.mark.parametrize("law", CHINCHILLA_LAWS, ids=LAW_IDS[:3])
+def test_closed_form_optimum_equals_numerical_minimum(law):
+    C = 5.76e23
+
+    def on_budget(log_n):
+        N = np.exp(log_n)
+        return float(loss(law, N, C / (6 * N)))
+
+    found = minimize_scalar(
+        on_budget, bounds=(np.log(1e8), np.log(1e14)), method="bounded", options={"xatol": 1e-10}
+    )
+    opt = compute_optimal(law, C)
+    assert np.exp(found.x) == pytest.approx(opt.parameters, rel=1e-6)
+    assert found.fun >= opt.loss - 1e-12
+
+
+def test_which_fit_gives_what_on_chinchillas_budget():
+    C = CHINCHILLA_70B.reported_flops
+    assert compute_optimal(CHINCHILLA, C).parameters == pytest.approx(32.2e9, rel=0.01)
+    assert compute_optimal(CHINCHILLA_UNROUNDED, C).parameters == pytest.approx(40.3e9, rel=0.01)
+    epoch = compute_optimal(EPOCH_REFIT, C)
+    assert epoch.parameters == pytest.approx(70e9, rel=0.05)
+    assert epoch.tokens_per_parameter == pytest.approx(20, rel=0.1)
+    N, D = tokens_per_parameter_rule(C)
+    assert N == pytest.approx(70e9, rel=0.02) and D == pytest.approx(1.4e12, rel=0.02)
+    assert 6 * N * D == pytest.approx(C) and D / N == pytest.approx(20)
+
+
+@pytest.mark.parametrize("law", ALL_LAWS, ids=LAW_IDS)
+def test_hand_derivatives_match_finite_differences(law):
+    N, D = 7e10, 1.4e12
+    fd_n = numerical_gradient(lambda v: float(loss(law, v[0], D)), [N])[0]
+    fd_d = numerical_gradient(lambda v: float(loss(law, N, v[0])), [D])[0]
+    dN, dD = loss_grad(law, N, D)
+    assert compare_gradients([dN, dD], [fd_n, fd_d], floor=1e-300).max_rel_error < 1e-6
+
+
+@pytest.mark.parametrize("framework", ["companion.torch.scaling", "companion.tf.scaling"])
+@pytest.mark.parametrize("law", ALL_LAWS, ids=LAW_IDS)
+def test_hand_derivatives_match_autograd(framework, law):
+    fw = pytest.importorskip(framework)
+    N, D = np.array([1e8, 7e10, 4e11]), np.array([2e9, 1.4e12, 1.5e13])
+    ours, theirs = loss_grad(law, N, D), fw.loss_grad(law, N, D)
+    assert compare_gradients(np.stack(ours), np.stack(theirs), floor=1e-300).max_rel_error < 1e-12
+
+
+@pytest.mark.parametrize("framework", ["companion.torch.scaling", "companion.tf.scaling"])
+def test_frontier_slope_matches_autograd(framework):
+    fw = pytest.importorskip(framework)
+    C = np.array([1e20, 5.76e23, 3.8e25])
+    ours = frontier_loss_slope(EPOCH_REFIT, C)
+    rel = compare_gradients(ours, fw.frontier_loss_slope(EPOCH_REFIT, C), floor=1e-300)
+    assert rel.max_rel_error < 1e-10
+
+
+@given(log_budget, st.floats(0.1, 3.0))
+def test_frontier_loss_falls_and_its_slope_flattens(log_c, step):
+    C, more = 10.0**log_c, 10.0 ** (log_c + step)
+    assert frontier_loss(CHINCHILLA, more) < frontier_loss(CHINCHILLA, C)
+    assert abs(frontier_loss_slope(CHINCHILLA, more)) < abs(frontier_loss_slope(CHINCHILLA, C))
+
+
+def test_frontier_loss_is_the_minimum_over_a_grid():
+    C = 1e24
+    N = np.logspace(9, 12, 2001)
+    assert frontier_loss(EPOCH_REFIT, C) <= loss(EPOCH_REFIT, N, C / (6 * N)).min() + 1e-12
+
+
+def test_six_n_d_reproduces_reported_compute():
+    assert training_flops(GPT3.parameters, GPT3.tokens) == pytest.approx(3.14e23, rel=0.01)
+    llama = training_flops(LLAMA31_405B.parameters, LLAMA31_405B.tokens)
+    assert llama == pytest.approx(LLAMA31_405B.reported_flops, rel=0.01)
+
+
+def test_costs_and_utilisation():
+    price = H100_PRICES[-1]
+    hours = gpu_hours(GPT3.reported_flops, H100_SXM, 0.4)
+    assert training_cost(GPT3.reported_flops, H100_SXM, 0.4, price) == pytest.approx(
+        hours * price.usd_per_gpu_hour
+    )
+    assert usd_per_flop(H100_SXM, 0.4, price) * GPT3.reported_flops == pytest.approx(
+        float(training_cost(GPT3.reported_flops, H100_SXM, 0.4, price))
+    )
+    assert 0.3 < implied_utilisation(LLAMA31_405B, H100_SXM) < 0.4
+    assert all(p.source and p.url.startswith("https://") for p in H100_PRICES)
+
+
+def test_marginal_return_per_dollar_falls_as_a_power_of_spend():
+    gamma = CHINCHILLA.alpha * CHINCHILLA.beta / (CHINCHILLA.alpha + CHINCHILLA.beta)
+    spend = np.array([1e6, 1e8])
+    m = marginal_loss_per_dollar(CHINCHILLA, spend, 1.65e-18)
+    assert (m > 0).all()
+    assert m[0] / m[1] == pytest.approx(100 ** (1 + gamma), rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: loss(CHINCHILLA, -1.0, 1e9), ValueError, "N must be positive and finite"),
+        (lambda: loss_grad(KAPLAN, 1e9, np.inf), ValueError, "D must be positive and finite"),
+        (lambda: compute_optimal(KAPLAN, 1e24), TypeError, "law must be a ChinchillaLaw"),
+        (lambda: compute_optimal(CHINCHILLA, 0.0), ValueError, "C must be positive"),
+        (
+            lambda: ChinchillaLaw(1.0, 1.0, 1.0, -0.3, 0.3, "x"),
+            ValueError,
+            "alpha must be a positive finite number",
+        ),
+        (lambda: ChinchillaLaw(1.0, 1.0, 1.0, 0.3, 0.3, " "), ValueError, "source must name"),
+        (
+            lambda: KaplanLaw(0.0, 0.1, 1.0, 0.1, "x"),
+            ValueError,
+            "N_c must be a positive finite number",
+        ),
+        (lambda: gpu_hours(1e20, H100_SXM, 1.5), ValueError, r"utilisation must lie in \(0, 1\]"),
+        (lambda: implied_utilisation(GPT3, H100_SXM), ValueError, "reports no GPU-hours"),
+        (lambda: tokens_per_parameter_rule(1e20, 0), ValueError, "tokens_per_parameter must be"),
+    ],
+)
+def test_bad_input_is_named_in_the_error(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
