@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["FRAMEWORKS", "Runtime", "setup", "select_device", "versions"]
+__all__ = ["FRAMEWORKS", "Runtime", "setup", "select_device", "threads", "versions"]
 
 #: Frameworks that :func:`setup` knows how to seed and configure.
 FRAMEWORKS: tuple[str, ...] = ("torch", "tensorflow")
@@ -87,8 +87,9 @@ class Runtime:
         return torch.device(self.device)
 
     def describe(self) -> str:
-        """One line per fact: device, seed and library versions (varies by machine)."""
+        """One line per fact: device, seed, threads and library versions (varies by machine)."""
         lines = [f"device: {self.device}", f"seed: {self.seed}"]
+        lines += [f"{name}: {count}" for name, count in threads().items()]
         lines += [f"{name}: {version}" for name, version in versions().items()]
         return "\n".join(lines)
 
@@ -228,6 +229,35 @@ def versions() -> dict[str, str]:
             found[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
             continue
+    return found
+
+
+def threads() -> dict[str, int]:
+    """CPU cores this process may use, and the thread pools of the frameworks already imported.
+
+    Explained in chapter "Environment" (book/04_practice/environment). A framework's thread
+    count changes the order in which it adds up numbers, so float32 results can differ in
+    their last digits from machine to machine; it is reported, never changed, here.
+    TensorFlow reports 0 for a pool whose size it chooses itself.
+
+    Examples
+    --------
+    >>> threads()["cpu cores"] >= 1
+    True
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))  # honours taskset and container CPU sets
+    except AttributeError:  # macOS and Windows have no affinity call
+        cores = os.cpu_count() or 1
+    found = {"cpu cores": cores}
+    if "torch" in sys.modules:
+        torch = sys.modules["torch"]
+        found["torch intra-op threads"] = int(torch.get_num_threads())
+        found["torch inter-op threads"] = int(torch.get_num_interop_threads())
+    if "tensorflow" in sys.modules:
+        threading = sys.modules["tensorflow"].config.threading
+        found["tensorflow intra-op threads"] = int(threading.get_intra_op_parallelism_threads())
+        found["tensorflow inter-op threads"] = int(threading.get_inter_op_parallelism_threads())
     return found
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 
 import companion
-from companion.runtime import Runtime, select_device, setup, versions
+from companion.runtime import Runtime, select_device, setup, threads, versions
 
 
 def test_setup_seeds_python_and_numpy_reproducibly():
@@ -35,6 +36,40 @@ def test_runtime_rng_is_seeded_and_offsets_differ():
 def test_describe_names_device_and_versions():
     text = Runtime(seed=0, device="cpu", frameworks=(), deterministic=True).describe()
     assert "device: cpu" in text and "numpy: " in text
+
+
+def test_describe_reports_the_cores_this_process_may_use():
+    text = Runtime(seed=0, device="cpu", frameworks=(), deterministic=True).describe()
+    assert f"cpu cores: {threads()['cpu cores']}" in text
+
+
+def test_threads_counts_the_cores_of_the_affinity_mask():
+    expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert threads()["cpu cores"] == expected
+
+
+def test_threads_reports_what_torch_is_set_to():
+    torch = pytest.importorskip("torch")
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        assert threads()["torch intra-op threads"] == 1
+        assert threads()["torch inter-op threads"] == torch.get_num_interop_threads()
+    finally:
+        torch.set_num_threads(before)
+    assert threads()["torch intra-op threads"] == before
+
+
+def test_threads_names_only_imported_frameworks():
+    out = _fresh_python("from companion.runtime import threads; print(sorted(threads()))")
+    assert out == "['cpu cores']"
+    out = _fresh_python(
+        "import companion; companion.setup(seed=0, frameworks=('tensorflow',), style=False); "
+        "from companion.runtime import threads; import tensorflow as tf; "
+        "tf.config.threading.set_intra_op_parallelism_threads(1); "
+        "print(threads()['tensorflow intra-op threads'])"
+    )
+    assert out == "1"
 
 
 def test_versions_reports_python_and_numpy():
