@@ -1,6 +1,7 @@
 """The rendered book in a real browser: every page of the TOC loads, typesets and shows its images.
 
-Run by ``make browser`` (part of ``make test``) after the HTML build. Headless Chromium from the
+Run by ``make browser`` (part of ``make test``) after the HTML build. Every internal link of
+every page must point to a file of the build. Headless Chromium from the
 system (Debian package ``chromium``) is driven by Playwright through ``executable_path``;
 MathJax, which readers get from a CDN, is served from a local copy (``tests/browser/setup.sh``
 installs it) so the test needs no network.
@@ -61,6 +62,12 @@ def _serve_mathjax(route: Route) -> None:
         route.fulfill(status=404, body="")
 
 
+def _exists(path: str) -> bool:
+    """Whether a site-relative URL path names a file of the build (a folder means its index)."""
+    target = HTML / path.lstrip("/").split("?")[0]
+    return target.is_file() or (target / "index.html").is_file()
+
+
 def _block_external(route: Route) -> None:
     route.abort()
 
@@ -100,6 +107,11 @@ def test_page_renders(browser, base_url, entry):
         ".filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)"
     )
     assert broken == []
+    links = page.evaluate("() => [...document.querySelectorAll('a[href]')].map(a => a.href)")
+    internal = {link.split("#")[0] for link in links if link.startswith(base_url)}
+    dead = [link for link in internal if not _exists(link[len(base_url) :])]
+    assert dead == [], f"internal links to missing files: {dead}"
+
     if (ROOT / f"{entry}.ipynb").exists():  # notebooks carry Binder / Colab / live-code buttons
         assert page.locator(".dropdown-launch-buttons").count() == 1, "launch buttons missing"
     assert errors == []
