@@ -187,3 +187,18 @@ def test_marginal_return_per_dollar_falls_as_a_power_of_spend():
 def test_bad_input_is_named_in_the_error(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+def test_reference_figures_are_read_from_the_sourced_tables():
+    from companion.data.industry import load_costs, load_models
+    from companion.maths import training_cost as tc
+
+    models = load_models().set_index("model")
+    assert tc.GPT3.reported_flops == models.loc["GPT-3", "training_compute_flop"]
+    assert tc.LLAMA31_405B.gpu_hours == models.loc["Llama 3.1 405B", "gpu_hours"]
+    costs = load_costs()
+    assert tc.H100_SXM.peak_flop_per_s / 1e12 in set(costs["value"])
+    with pytest.raises(LookupError, match="0 rows for item='no such item', year=2020"):
+        tc._cost_row("no such item", 2020)
+    with pytest.raises(LookupError, match="expected TFLOP/s"):
+        tc._accelerator("H100 rental price", 2025, "H100")

@@ -4,7 +4,9 @@ Explained in chapter "Scaling laws and the economics of scale" (book/03_math/sca
 
 Training compute itself, ``C = 6 N D``, is :func:`companion.sizing.budget.training_flops`.
 Every hardware figure, price and reference run is a frozen dataclass with ``source`` and
-``url`` fields, so a number printed in the book can be traced to where it was read.
+``url`` fields, read from the companion's sourced tables (``ai_costs.csv`` and
+``landmark_models.csv``), so a number printed in the book is stored once and can be traced
+to where it was read.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from companion.data.industry import load_costs, load_models
 from companion.maths.scaling import (
     ChinchillaLaw,
     as_positive,
@@ -69,7 +72,7 @@ class RentalPrice:
     ----------
     usd_per_gpu_hour : float
     date : str
-        ``YYYY-MM``.
+        The year of the price (the note gives the month where known).
     source, url : str
     note : str
     """
@@ -103,70 +106,70 @@ class TrainingRun:
     gpu_hours: float | None = None
 
 
-#: NVIDIA H100 SXM, 989 TFLOP/s dense BF16 (1,979 with structured sparsity).
-H100_SXM = Accelerator(
-    name="NVIDIA H100 SXM",
-    peak_flop_per_s=989e12,
-    precision="dense BF16",
-    source="NVIDIA H100 datasheet",
-    url="https://www.nvidia.com/en-us/data-center/h100/",
-)
+def _cost_row(item: str, year: int) -> dict:
+    """The row of ``ai_costs.csv`` for ``item`` in ``year`` (exactly one must exist)."""
+    costs = load_costs()
+    rows = costs[(costs["item"] == item) & (costs["year"] == year)]
+    if len(rows) != 1:
+        raise LookupError(f"ai_costs.csv has {len(rows)} rows for item={item!r}, year={year}")
+    return rows.iloc[0].to_dict()
 
-#: H100 rental prices at three dates, per GPU-hour.
+
+def _accelerator(item: str, year: int, name: str) -> Accelerator:
+    """An :class:`Accelerator` from a ``hardware_peak`` row of ``ai_costs.csv`` (TFLOP/s)."""
+    row = _cost_row(item, year)
+    if row["unit"] != "TFLOP/s":
+        raise LookupError(f"{item!r} is in {row['unit']}, expected TFLOP/s")
+    precision = "dense BF16" if "dense BF16" in item else item
+    return Accelerator(name, row["value"] * 1e12, precision, row["source"], row["url"])
+
+
+def _price(item: str, year: int) -> RentalPrice:
+    """A :class:`RentalPrice` from a ``gpu_price`` row of ``ai_costs.csv``."""
+    row = _cost_row(item, year)
+    if row["unit"] != "USD per GPU-hour":
+        raise LookupError(f"{item!r} is in {row['unit']}, expected USD per GPU-hour")
+    return RentalPrice(row["value"], str(year), row["source"], row["url"], row["note"])
+
+
+def _run(model: str, name: str) -> TrainingRun:
+    """A :class:`TrainingRun` from a row of ``landmark_models.csv`` with reported compute."""
+    row = load_models().set_index("model").loc[model]
+    if row["compute_status"] != "reported":
+        raise LookupError(f"{model!r}: compute is {row['compute_status']}, not reported")
+    hours = None if np.isnan(row["gpu_hours"]) else float(row["gpu_hours"])
+    return TrainingRun(
+        name=name,
+        parameters=float(row["parameters"]),
+        tokens=float(row["training_tokens"]),
+        reported_flops=float(row["training_compute_flop"]),
+        source=row["source"],
+        url=row["url"],
+        gpu_hours=hours,
+    )
+
+
+# The figures live once, in the companion's CSVs (each row with its source); these constants
+# are typed views of those rows.
+
+#: NVIDIA H100 SXM, 989 TFLOP/s dense BF16 (1,979 with structured sparsity).
+H100_SXM = _accelerator("H100 SXM peak dense BF16", 2022, "NVIDIA H100 SXM")
+
+#: H100 rental prices: AWS on demand in 2023, then a rental index in 2025 and 2026.
 H100_PRICES: tuple[RentalPrice, ...] = (
-    RentalPrice(
-        12.29,
-        "2023-07",
-        "AWS p5.48xlarge (8x H100) on demand, 98.32 USD/h (NextPlatform, 27 Jul 2023)",
-        "https://www.nextplatform.com/2023/07/27/h100-gpu-instance-pricing-on-aws-grin-and-bear-it/",
-        "98.32 / 8 GPUs",
-    ),
-    RentalPrice(
-        1.70,
-        "2025-10",
-        "SemiAnalysis H100 rental index, as reported by compux.net",
-        "https://compux.net/docs/guides/gpu-pricing-trends-2026",
-        "secondary report of the index",
-    ),
-    RentalPrice(
-        2.35,
-        "2026-03",
-        "SemiAnalysis H100 rental index, as reported by compux.net",
-        "https://compux.net/docs/guides/gpu-pricing-trends-2026",
-        "secondary report of the index; provisional",
-    ),
+    _price("H100 on-demand price, AWS p5.48xlarge", 2023),
+    _price("H100 rental price", 2025),
+    _price("H100 rental price", 2026),
 )
 
 #: GPT-3 175B: 300 B tokens, 3.14e23 FLOP (3,640 PF-days).
-GPT3 = TrainingRun(
-    name="GPT-3 175B",
-    parameters=175e9,
-    tokens=300e9,
-    reported_flops=3.14e23,
-    source="Brown et al. 2020, Table D.1",
-    url="https://arxiv.org/abs/2005.14165",
-)
+GPT3 = _run("GPT-3", "GPT-3 175B")
 
 #: Chinchilla 70B: 1.4 T tokens on Gopher's budget of about 5.76e23 FLOP.
-CHINCHILLA_70B = TrainingRun(
-    name="Chinchilla 70B",
-    parameters=70e9,
-    tokens=1.4e12,
-    reported_flops=5.76e23,
-    source="Hoffmann et al. 2022 (trained on the same compute budget as Gopher)",
-    url="https://arxiv.org/abs/2203.15556",
-)
+CHINCHILLA_70B = _run("Chinchilla", "Chinchilla 70B")
 
 #: Llama 3.1 405B: 15.6 T tokens, 3.8e25 FLOP, 30.84 M H100-hours.
-LLAMA31_405B = TrainingRun(
-    name="Llama 3.1 405B",
-    parameters=405e9,
-    tokens=15.6e12,
-    reported_flops=3.8e25,
-    source="Llama 3 Herd paper; Llama 3.1 model card",
-    url="https://github.com/meta-llama/llama-models/blob/main/models/llama3_1/MODEL_CARD.md",
-    gpu_hours=30.84e6,
-)
+LLAMA31_405B = _run("Llama 3.1 405B", "Llama 3.1 405B")
 
 
 def gpu_hours(flops: ArrayLike, accelerator: Accelerator, utilisation: float) -> np.ndarray:
