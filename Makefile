@@ -72,8 +72,9 @@ nb: ## nbval one notebook: make nb NB=book/03_math/softmax_cross_entropy.ipynb
 run-nb: ## execute notebooks in place to store new outputs (NB=path; default all), on a CPU
 	$(PY) tests/nbrun.py $(NB)
 
-bench: $(VENV)/.all ## time every notebook in a fresh kernel: bench/notebooks-<device>.csv + README table
+bench: $(VENV)/.all ## notebook times and memory (bench/notebooks-<device>.csv, README) + training throughput
 	$(PY) tests/bench.py
+	$(PY) tests/throughput.py
 
 lint: ## ruff on the companion, tests and notebooks
 	$(BIN)/ruff check companion tests book
