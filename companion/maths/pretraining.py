@@ -198,6 +198,8 @@ def mask_tokens(
     vocab_size: int,
     special_ids: tuple[int, ...] = (),
     mask_prob: float = 0.15,
+    random_prob: float = 0.1,
+    keep_prob: float = 0.1,
 ) -> tuple[np.ndarray, np.ndarray]:
     """BERT's masking: choose ~15% of positions; of those 80% -> [MASK], 10% random, 10% kept.
 
@@ -214,6 +216,10 @@ def mask_tokens(
         Ids never chosen for prediction (``[CLS]``, ``[SEP]``, ``[PAD]``).
     mask_prob : float
         Probability that a non-special position is chosen, in (0, 1).
+    random_prob, keep_prob : float
+        Shares of the chosen positions given a random token and left unchanged (0.1 each in
+        BERT); the rest, ``1 - random_prob - keep_prob``, show ``[MASK]``. Both 0 masks every
+        chosen position, e.g. to evaluate a model that cannot copy the answer.
 
     Returns
     -------
@@ -224,7 +230,8 @@ def mask_tokens(
     Raises
     ------
     ValueError
-        If ``mask_prob`` is not in (0, 1) or ids fall outside ``[0, vocab_size)``.
+        If ``mask_prob`` is not in (0, 1), ``random_prob`` or ``keep_prob`` is negative or
+        their sum exceeds 1, or ids fall outside ``[0, vocab_size)``.
 
     Examples
     --------
@@ -237,6 +244,11 @@ def mask_tokens(
     ids = np.asarray(input_ids)
     if not 0 < mask_prob < 1:
         raise ValueError(f"mask_prob must lie in (0, 1) (got mask_prob={mask_prob})")
+    if not (random_prob >= 0 and keep_prob >= 0 and random_prob + keep_prob <= 1):
+        raise ValueError(
+            "random_prob and keep_prob must be >= 0 with a sum <= 1 "
+            f"(got random_prob={random_prob}, keep_prob={keep_prob})"
+        )
     if ids.size and (ids.min() < 0 or ids.max() >= vocab_size):
         raise ValueError(f"input_ids must lie in [0, vocab_size={vocab_size})")
     candidates = ~np.isin(ids, special_ids)
@@ -244,8 +256,9 @@ def mask_tokens(
     labels = np.where(chosen, ids, IGNORE_INDEX)
     roll = rng.random(ids.shape)  # one draw per position decides mask / random / keep
     corrupted = ids.copy()
-    corrupted[chosen & (roll < 0.8)] = mask_token_id
-    swap = chosen & (roll >= 0.8) & (roll < 0.9)
+    mask_below, swap_below = 1.0 - random_prob - keep_prob, 1.0 - keep_prob  # 0.8, 0.9 in BERT
+    corrupted[chosen & (roll < mask_below)] = mask_token_id
+    swap = chosen & (roll >= mask_below) & (roll < swap_below)
     ordinary = np.setdiff1d(np.arange(vocab_size), special_ids)
     corrupted[swap] = rng.choice(ordinary, size=int(swap.sum()))
     return corrupted, labels
