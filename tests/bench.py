@@ -61,7 +61,8 @@ def _device() -> str:
         return "cpu"
 
 
-def _cpu_model() -> str:
+def cpu_model() -> str:
+    """The CPU's model name from /proc/cpuinfo, else what the platform module reports."""
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.is_file():
         found = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text(encoding="utf-8"))
@@ -127,7 +128,7 @@ def main(argv: list[str]) -> int:
         "date": dt.date.today().isoformat(),
         "device": device,
         "cpus": os.cpu_count(),
-        "machine": _cpu_model(),
+        "machine": cpu_model(),
         "python": platform.python_version(),
         "versions": _versions(),
     }

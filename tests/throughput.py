@@ -22,7 +22,6 @@ import copy
 import datetime as dt
 import os
 import platform
-import re
 import shutil
 import sys
 import tempfile
@@ -30,6 +29,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench import cpu_model  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -58,17 +60,12 @@ VARIANTS: tuple[Variant, ...] = (
 
 
 def device_name(device) -> str:
-    """The GPU's name, or the CPU's model name from /proc/cpuinfo."""
+    """The GPU's name, or the CPU's model name (as in bench.py)."""
     import torch
 
     if device.type == "cuda":
         return torch.cuda.get_device_name(device)
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.is_file():
-        found = re.search(r"model name\s*:\s*(.+)", cpuinfo.read_text(encoding="utf-8"))
-        if found:
-            return found.group(1).strip()
-    return platform.processor() or platform.machine()
+    return cpu_model()
 
 
 def cnn_case(variant: Variant, device, rng_seed: int = 0):
