@@ -1,0 +1,53 @@
+"""Learning-rate schedules as plain functions of the step number.
+
+Used by the training chapters (book/04_practice/finetune_sentiment, tiny_bert, deployment)
+through ``torch.optim.lr_scheduler.LambdaLR``, which multiplies the optimiser's peak learning
+rate by the factor returned here.
+"""
+
+from __future__ import annotations
+
+__all__ = ["warmup_linear_decay"]
+
+
+def warmup_linear_decay(step: int, total_steps: int, warmup_steps: int) -> float:
+    """Factor of the peak learning rate: linear warm-up, then linear decay to zero.
+
+    ``min((step + 1) / warmup_steps, max(0, (total_steps - step) / (total_steps - warmup_steps)))``:
+    the factor climbs to 1 over the first ``warmup_steps`` steps, then falls to 0 at
+    ``total_steps``.
+
+    Parameters
+    ----------
+    step : int
+        Steps taken so far, from 0.
+    total_steps : int
+        Length of the run.
+    warmup_steps : int
+        In ``[1, total_steps)``.
+
+    Returns
+    -------
+    float
+        In [0, 1].
+
+    Raises
+    ------
+    ValueError
+        If ``step`` is negative or ``warmup_steps`` is not in ``[1, total_steps)``.
+
+    Examples
+    --------
+    >>> [round(warmup_linear_decay(s, total_steps=10, warmup_steps=2), 3) for s in (0, 1, 2, 9)]
+    [0.5, 1.0, 1.0, 0.125]
+    """
+    if not 1 <= warmup_steps < total_steps:
+        raise ValueError(
+            "warmup_steps must lie in [1, total_steps) "
+            f"(got warmup_steps={warmup_steps}, total_steps={total_steps})"
+        )
+    if step < 0:
+        raise ValueError(f"step must be >= 0 (got step={step})")
+    return min(
+        (step + 1) / warmup_steps, max(0.0, (total_steps - step) / (total_steps - warmup_steps))
+    )
