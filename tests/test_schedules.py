@@ -1,12 +1,14 @@
-"""companion.maths.schedules: warm-up then linear decay."""
+"""companion.maths.schedules: warm-up then linear decay; cosine decay."""
 
 from __future__ import annotations
+
+import math
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from companion.maths.schedules import warmup_linear_decay
+from companion.maths.schedules import cosine_decay, warmup_linear_decay
 
 
 @given(st.integers(2, 500).flatmap(lambda n: st.tuples(st.just(n), st.integers(1, n - 1))))
@@ -38,3 +40,26 @@ def test_factor_matches_the_formula_of_the_chapters():
 def test_bad_input_names_the_argument(step, total, warmup, match):
     with pytest.raises(ValueError, match=match):
         warmup_linear_decay(step, total, warmup)
+
+
+@given(st.integers(1, 1000))
+def test_cosine_factor_falls_from_one_to_zero_and_stays(total):
+    factors = [cosine_decay(s, total) for s in range(total + 3)]
+    assert factors[0] == 1.0
+    assert factors == sorted(factors, reverse=True)
+    assert all(abs(f) < 1e-15 for f in factors[total:])
+
+
+def test_cosine_factor_matches_the_formula_of_the_chapters():
+    total = 1100
+    for s in (0, 1, 550, 1099, 1100, 1200):
+        assert cosine_decay(s, total) == 0.5 * (1 + math.cos(math.pi * min(s, total) / total))
+
+
+@pytest.mark.parametrize(
+    ("step", "total", "match"),
+    [(0, 0, r"total_steps must be >= 1 \(got total_steps=0\)"), (-2, 5, r"got step=-2")],
+)
+def test_cosine_bad_input_names_the_argument(step, total, match):
+    with pytest.raises(ValueError, match=match):
+        cosine_decay(step, total)

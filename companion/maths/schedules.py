@@ -1,13 +1,16 @@
 """Learning-rate schedules as plain functions of the step number.
 
-Used by the training chapters (book/04_practice/finetune_sentiment, tiny_bert, deployment)
-through ``torch.optim.lr_scheduler.LambdaLR``, which multiplies the optimiser's peak learning
-rate by the factor returned here.
+Used by the training chapters (book/04_practice/finetune_sentiment, tiny_bert, deployment,
+cnn_digits and book/05_applications/image_robustness) through
+``torch.optim.lr_scheduler.LambdaLR``, which multiplies the optimiser's learning rate by the
+factor returned here.
 """
 
 from __future__ import annotations
 
-__all__ = ["warmup_linear_decay"]
+import math
+
+__all__ = ["cosine_decay", "warmup_linear_decay"]
 
 
 def warmup_linear_decay(step: int, total_steps: int, warmup_steps: int) -> float:
@@ -51,3 +54,38 @@ def warmup_linear_decay(step: int, total_steps: int, warmup_steps: int) -> float
     return min(
         (step + 1) / warmup_steps, max(0.0, (total_steps - step) / (total_steps - warmup_steps))
     )
+
+
+def cosine_decay(step: int, total_steps: int) -> float:
+    """Factor of the initial learning rate: half a cosine from 1 at step 0 to 0 at ``total_steps``.
+
+    ``0.5 * (1 + cos(pi * min(step, total_steps) / total_steps))``, Keras' ``CosineDecay``
+    with no floor; after ``total_steps`` the factor stays 0.
+
+    Parameters
+    ----------
+    step : int
+        Steps taken so far, from 0.
+    total_steps : int
+        Length of the decay, at least 1.
+
+    Returns
+    -------
+    float
+        In [0, 1].
+
+    Raises
+    ------
+    ValueError
+        If ``step`` is negative or ``total_steps`` is below 1.
+
+    Examples
+    --------
+    >>> [round(cosine_decay(s, total_steps=4), 3) for s in (0, 2, 4, 9)]
+    [1.0, 0.5, 0.0, 0.0]
+    """
+    if total_steps < 1:
+        raise ValueError(f"total_steps must be >= 1 (got total_steps={total_steps})")
+    if step < 0:
+        raise ValueError(f"step must be >= 0 (got step={step})")
+    return 0.5 * (1 + math.cos(math.pi * min(step, total_steps) / total_steps))
