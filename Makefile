@@ -22,7 +22,7 @@ NBVAL := PYTHONPATH=tests $(PYTEST) -p nbtiming -p no:cacheprovider --nbval --nb
 	--nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout=600
 JB := $(BIN)/jupyter-book build . -W -n --keep-going
 
-.PHONY: help book test test-gpu unit nbval rerun nb run-nb browser bench lint clean
+.PHONY: help book test test-gpu test-portable experiments unit nbval rerun nb run-nb browser bench lint clean
 .DEFAULT_GOAL := help
 
 help: ## list the targets
@@ -63,6 +63,19 @@ browser: $(VENV)/.all ## open every page of the built book in headless Chromium 
 nbval: ## re-execute every notebook in the TOC and compare with the stored outputs
 	$(NBVAL) $(NOTEBOOKS)
 
+# Three stand-ins for another machine (see book/appendix/how_tested.md): each changes the
+# order of floating-point sums, as a GPU does. This CPU has AVX-512; (b) takes the AVX2 paths.
+PORTABLE_ONE_THREAD := OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \
+	TF_NUM_INTRAOP_THREADS=1 TF_NUM_INTEROP_THREADS=1
+PORTABLE_AVX2 := ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2
+PORTABLE_OVERSUBSCRIBED := OMP_NUM_THREADS=8 MKL_NUM_THREADS=8 OPENBLAS_NUM_THREADS=8 \
+	TF_NUM_INTRAOP_THREADS=8 TF_NUM_INTEROP_THREADS=8
+
+test-portable: $(VENV)/.all ## nbval under one thread, AVX2 kernels and 8 threads (NB=path; default all)
+	@echo "== one thread"; $(PORTABLE_ONE_THREAD) $(NBVAL) $(or $(NB),$(NOTEBOOKS))
+	@echo "== AVX2 kernel paths"; $(PORTABLE_AVX2) $(NBVAL) $(or $(NB),$(NOTEBOOKS))
+	@echo "== 8 threads on 2 cores"; $(PORTABLE_OVERSUBSCRIBED) $(NBVAL) $(or $(NB),$(NOTEBOOKS))
+
 rerun: ## run every notebook twice in one kernel: the second run must print the same
 	PYTHONPATH=tests $(PYTEST) tests/rerun -p no:cacheprovider
 
@@ -75,6 +88,10 @@ run-nb: ## execute notebooks in place to store new outputs (NB=path; default all
 bench: $(VENV)/.all ## notebook times and memory (bench/notebooks-<device>.csv, README) + training throughput
 	$(PY) tests/bench.py
 	$(PY) tests/throughput.py
+
+experiments: $(VENV)/.all ## re-run the slow experiments behind the chapters (experiments/*.py -> results/*.csv)
+	@for f in experiments/[a-z]*.py; do [ "$$f" = experiments/provenance.py ] && continue; \
+		echo "== $$f"; PYTHONPATH=experiments $(PY) $$f || exit 1; done
 
 lint: ## ruff on the companion, tests and notebooks
 	$(BIN)/ruff check companion tests book

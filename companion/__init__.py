@@ -18,7 +18,7 @@ Importing the package imports NumPy only and changes no global state.
 """
 
 from companion import maths
-from companion.report import Check, CheckFailed, check, check_close, max_abs_diff
+from companion.report import Check, CheckFailed, check, check_close, glue, max_abs_diff
 from companion.runtime import FRAMEWORKS, Runtime, select_device, setup, versions
 
 __version__ = "0.1.0"
@@ -30,6 +30,7 @@ __all__ = [
     "Runtime",
     "check",
     "check_close",
+    "glue",
     "maths",
     "max_abs_diff",
     "select_device",

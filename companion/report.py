@@ -19,13 +19,17 @@ from __future__ import annotations
 import math
 import numbers
 import operator
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["Check", "CheckFailed", "check", "check_close", "max_abs_diff"]
+__all__ = ["Check", "CheckFailed", "check", "check_close", "glue", "max_abs_diff"]
+
+#: The MIME prefix myst-nb uses for glued values that are stored but not displayed.
+GLUE_PREFIX = "application/papermill.record/"
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
@@ -213,3 +217,56 @@ def _finite(x: object, what: str) -> float:
     if not math.isfinite(x):
         raise ValueError(f"{what} must be finite (got {x})")
     return x
+
+
+def glue(name: str, value: object, fmt: str | None = None) -> None:
+    """Store ``value`` under ``name`` for the prose, as myst-nb's ``glue(..., display=False)``.
+
+    The chapter's text then shows it with ``{glue:text}`name``` (or ``{glue}`name```), so the
+    number in a sentence is the number the cell computed, and nbval compares it on every run.
+    The value is formatted *before* it is stored: the stored text is exactly what the reader
+    sees, and a machine-dependent digit beyond ``fmt`` cannot reach the comparison.
+
+    Parameters
+    ----------
+    name : str
+        Key used in the prose; letters, digits, ``_`` and ``-`` only, unique in the notebook.
+    value : object
+        A number or a string.
+    fmt : str or None
+        A format specification such as ``".3f"``, ``",d"`` or ``".1%"``; ``None`` stores
+        ``str(value)``.
+
+    Returns nothing, so that a glue call ending a cell displays nothing.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not a valid key, a float ``value`` is not finite, or ``fmt`` does not
+        apply to ``value``.
+
+    Examples
+    --------
+    >>> glue("test_accuracy", 0.95341, ".3f")  # in a notebook cell: stores '0.953'
+
+    The output it leaves is myst-nb's own, so ``{glue:text}`test_accuracy``` renders ``0.953``.
+    """
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", name):
+        raise ValueError(f"name must be letters, digits, _ or - starting with a letter (got {name!r})")
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        if not math.isfinite(float(value)):
+            raise ValueError(f"value of {name!r} must be finite (got {value})")
+    if fmt is None:
+        text = str(value)
+    else:
+        try:
+            text = format(value, fmt)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"fmt={fmt!r} does not apply to value {value!r} of {name!r}: {exc}") from None
+    from IPython.display import display
+
+    display(
+        {GLUE_PREFIX + "text/plain": repr(text)},
+        raw=True,
+        metadata={"scrapbook": {"name": name, "mime_prefix": GLUE_PREFIX}},
+    )
