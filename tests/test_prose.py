@@ -72,3 +72,31 @@ def test_allowlist_entries_give_reasons_and_are_still_needed():
         if number not in found:
             stale.append(key)
     assert not stale, f"allowlist entries no longer needed: {stale}"
+
+
+GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([^`]+)`")
+GLUE_FIGURE = re.compile(r"```\{glue(?::\w+)?\}\s+(\S+)")
+
+
+def _glued_names(nb: nbformat.NotebookNode) -> set[str]:
+    names = set()
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                names.add(name)
+    return names
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_glue_reference_has_a_stored_value(path):
+    nb = nbformat.read(path, as_version=4)
+    stored = _glued_names(nb)
+    used = set()
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for match in GLUE_ROLE.finditer(cell.source):
+                used.add(match.group(1).split(":", 1)[0].split("::")[-1])
+            used.update(m.group(1) for m in GLUE_FIGURE.finditer(cell.source))
+    missing = sorted(used - stored)
+    assert not missing, f"glued in the text but stored by no cell (re-run make run-nb?): {missing}"
