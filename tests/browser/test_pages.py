@@ -120,3 +120,70 @@ def test_page_renders(browser, base_url, entry):
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{entry.replace('/', '_')}.png"), full_page=False)
     page.close()
+
+
+# --- Reader paths on a phone, a tablet and a desktop -------------------------------------
+WIDTHS = {"phone": (390, 844), "tablet": (768, 1024), "desktop": (1366, 800)}
+NAV_PAGE = "book/04_practice/cnn_digits"
+
+
+def _open(browser, base_url: str, entry: str, size: tuple[int, int]):
+    page = browser.new_page(viewport={"width": size[0], "height": size[1]})
+    page.route(f"{MATHJAX_CDN}**", _serve_mathjax)
+    page.route(
+        lambda url: not url.startswith(base_url) and not url.startswith(MATHJAX_CDN),
+        _block_external,
+    )
+    page.goto(f"{base_url}/{entry}.html", wait_until="load")
+    return page
+
+
+def _visible(page, selector: str):
+    shown = [e for e in page.query_selector_all(selector) if e.is_visible()]
+    assert shown, f"no visible {selector} button"
+    return shown[0]
+
+
+@pytest.mark.parametrize("width", ["phone", "tablet"])
+def test_visible_toggles_open_and_close_the_sidebars_on_narrow_screens(browser, base_url, width):
+    page = _open(browser, base_url, NAV_PAGE, WIDTHS[width])
+    for toggle, dialog in [
+        (".primary-toggle", "#pst-primary-sidebar-modal"),
+        (".secondary-toggle", "#pst-secondary-sidebar-modal"),
+    ]:
+        _visible(page, toggle).click()
+        page.wait_for_function(f"() => document.querySelector('{dialog}').open")
+        if toggle == ".primary-toggle":  # the chapter list is in the drawer and can be used
+            assert page.locator(f"{dialog} a.reference.internal").count() >= 20
+        page.keyboard.press("Escape")
+        page.wait_for_function(f"() => !document.querySelector('{dialog}').open")
+    page.close()
+
+
+def test_visible_toggle_collapses_and_restores_the_sidebar_on_a_desktop(browser, base_url):
+    page = _open(browser, base_url, NAV_PAGE, WIDTHS["desktop"])
+    sidebar = page.locator("#pst-primary-sidebar")
+    assert sidebar.is_visible()
+    shown = "() => getComputedStyle(document.querySelector('#pst-primary-sidebar')).visibility"
+    _visible(page, ".primary-toggle").click()
+    page.wait_for_function(f"() => ({shown})() === 'hidden'")
+    _visible(page, ".primary-toggle").click()
+    page.wait_for_function(f"() => ({shown})() === 'visible'")
+    page.close()
+
+
+@pytest.mark.parametrize("entry", toc_entries())
+def test_no_sideways_scroll_on_a_phone(browser, base_url, entry):
+    page = _open(browser, base_url, entry, WIDTHS["phone"])
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    wide = page.evaluate(
+        "() => [...document.querySelectorAll('article *')]"
+        ".filter(e => e.getBoundingClientRect().right > window.innerWidth + 1"
+        " && !e.closest('pre, .highlight, .cell_output, .table-wrapper, .MathJax, mjx-container,"
+        " .bd-toc, dialog, .output, table, .pst-scrollable-table-container'))"
+        ".slice(0, 5).map(e => e.tagName + ': ' + e.textContent.slice(0, 60))"
+    )
+    page.close()
+    assert overflow <= 0, f"the page scrolls sideways by {overflow} px at 390 px; widest: {wide}"
