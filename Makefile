@@ -72,9 +72,9 @@ PORTABLE_OVERSUBSCRIBED := OMP_NUM_THREADS=8 MKL_NUM_THREADS=8 OPENBLAS_NUM_THRE
 	TF_NUM_INTRAOP_THREADS=8 TF_NUM_INTEROP_THREADS=8
 
 test-portable: $(VENV)/.all ## nbval under one thread, AVX2 kernels and 8 threads (NB=path; default all)
-	@echo "== one thread"; $(PORTABLE_ONE_THREAD) $(NBVAL) $(or $(NB),$(NOTEBOOKS))
-	@echo "== AVX2 kernel paths"; $(PORTABLE_AVX2) $(NBVAL) $(or $(NB),$(NOTEBOOKS))
-	@echo "== 8 threads on 2 cores"; $(PORTABLE_OVERSUBSCRIBED) $(NBVAL) $(or $(NB),$(NOTEBOOKS))
+	@echo "== one thread"; NBVAL_VARIANT=one-thread $(PORTABLE_ONE_THREAD) $(NBVAL) $(or $(NB),$(NOTEBOOKS))
+	@echo "== AVX2 kernel paths"; NBVAL_VARIANT=avx2 $(PORTABLE_AVX2) $(NBVAL) $(or $(NB),$(NOTEBOOKS))
+	@echo "== 8 threads on 2 cores"; NBVAL_VARIANT=8-threads $(PORTABLE_OVERSUBSCRIBED) $(NBVAL) $(or $(NB),$(NOTEBOOKS))
 
 rerun: ## run every notebook twice in one kernel: the second run must print the same
 	PYTHONPATH=tests $(PYTEST) tests/rerun -p no:cacheprovider

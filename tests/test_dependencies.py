@@ -50,6 +50,25 @@ def test_environment_yml_lists_exactly_the_pyproject_requirements():
     )
 
 
+READER_EXTRAS = ("torch", "tf", "nlp", "vision", "deploy")
+TOOL_EXTRAS = ("book", "test", "dev")
+
+
+def test_binder_environment_is_the_readers_and_nothing_else():
+    binder = yaml.safe_load((ROOT / "binder" / "environment.yml").read_text(encoding="utf-8"))
+    pip_section = next(d["pip"] for d in binder["dependencies"] if isinstance(d, dict))
+    listed = {str(Requirement(r)) for r in pip_section if not r.startswith("-")}
+    extras = PYPROJECT["optional-dependencies"]
+    expected = {str(Requirement(r)) for r in PYPROJECT["dependencies"]}
+    expected |= {str(Requirement(r)) for e in READER_EXTRAS for r in extras[e]}
+    assert listed == expected, (
+        f"only in binder/: {listed - expected}; missing from binder/: {expected - listed}"
+    )
+    tools = {canonicalize_name(Requirement(r).name) for e in TOOL_EXTRAS for r in extras[e]}
+    assert not tools & {canonicalize_name(Requirement(r).name) for r in listed}
+    assert set(extras) - {"all"} == set(READER_EXTRAS) | set(TOOL_EXTRAS)
+
+
 def test_all_extra_covers_every_other_extra():
     extras = set(PYPROJECT["optional-dependencies"]) - {"all"}
     (all_req,) = PYPROJECT["optional-dependencies"]["all"]

@@ -136,7 +136,7 @@ def load_phrasebank(subset: str = "50agree", *, download_missing: bool = True) -
         return table
     fresh = not zip_path.is_file()
     if fresh:
-        _fetch_release(zip_path, download_missing)
+        _fetch_release(zip_path, download_missing, spec.csv_name)
     try:
         table = _read_release(zip_path, spec.zip_member)
         _check_counts(table, spec.counts, subset)
@@ -252,10 +252,11 @@ def _read_release(zip_path: Path, member: str) -> pd.DataFrame:
     return _table(sentences, labels)
 
 
-def _fetch_release(zip_path: Path, allowed: bool) -> None:
+def _fetch_release(zip_path: Path, allowed: bool, csv_name: str) -> None:
+    # Name the file this subset reads: sentences_allagree.csv for the chapters' subset.
     how = (
         f"download {RELEASE_URL} and save it as {zip_path}, or set {DATA_DIR_VARIABLE} to a "
-        "folder holding financial_phrasebank/all-data.csv"
+        f"folder holding {_FOLDER}/{csv_name}"
     )
     if os.environ.get(DATA_DIR_VARIABLE) or not allowed:
         raise FileNotFoundError(
