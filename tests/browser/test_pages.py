@@ -187,3 +187,20 @@ def test_no_sideways_scroll_on_a_phone(browser, base_url, entry):
     )
     page.close()
     assert overflow <= 0, f"the page scrolls sideways by {overflow} px at 390 px; widest: {wide}"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("勘误", "book/appendix/errata"),  # inside 勘误表, the errata page's title
+        ("注意力", "book/02_concepts/attention"),  # inside 自注意力机制
+        ("attention", "book/02_concepts/attention"),  # English search still works
+    ],
+)
+def test_search_finds_chinese_terms_inside_longer_words(browser, base_url, query, expected):
+    page = _open(browser, base_url, "search", WIDTHS["desktop"])
+    page.goto(f"{base_url}/search.html?q={query}", wait_until="load")
+    page.wait_for_selector("#search-results ul.search li a", timeout=30_000)
+    hrefs = page.eval_on_selector_all("#search-results ul.search li a", "as => as.map(a => a.href)")
+    page.close()
+    assert any(f"/{expected}.html" in h for h in hrefs), f"{query!r} found {hrefs[:8]}"
