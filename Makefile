@@ -22,7 +22,7 @@ NBVAL := PYTHONPATH=tests $(PYTEST) -p nbtiming -p no:cacheprovider --nbval --nb
 	--nbval-sanitize-with tests/sanitize.cfg --nbval-cell-timeout=600
 JB := $(BIN)/jupyter-book build . -W -n --keep-going
 
-.PHONY: help book test test-gpu test-portable experiments unit nbval rerun nb run-nb browser bench lint clean
+.PHONY: help book test test-gpu test-portable test-latest colab-check pdf experiments unit nbval rerun nb run-nb browser bench lint clean
 .DEFAULT_GOAL := help
 
 help: ## list the targets
@@ -45,7 +45,7 @@ book: $(VENV)/.book ## build the HTML book from the stored outputs into _build/h
 	@echo "Open _build/html/index.html in a browser (file://$(CURDIR)/_build/html/index.html)."
 
 test: $(VENV)/.all ## install everything; unit tests, nbval over every notebook, strict build, browser
-	$(MAKE) unit nbval rerun book browser
+	$(MAKE) unit nbval rerun book pdf browser
 
 test-gpu: ## the same suite on a CUDA machine (CUDA wheel of the pinned torch, same stored outputs)
 	nvidia-smi
@@ -55,6 +55,11 @@ test-gpu: ## the same suite on a CUDA machine (CUDA wheel of the pinned torch, s
 
 unit: ## unit, parity and notebook-rule tests, plus the companion's doctests
 	$(PYTEST) tests companion --doctest-modules --ignore=tests/browser --ignore=tests/rerun
+
+pdf: $(VENV)/.all ## the whole book as one PDF (_build/pdf/book.pdf) and a zip of the notebooks
+	bash tests/browser/setup.sh
+	$(BIN)/jupyter-book build . --builder singlehtml -W -n --keep-going -q
+	$(PY) tools/pdf.py
 
 browser: $(VENV)/.all ## open every page of the built book in headless Chromium (installs it if missing)
 	bash tests/browser/setup.sh
@@ -75,6 +80,16 @@ test-portable: $(VENV)/.all ## nbval under one thread, AVX2 kernels and 8 thread
 	@echo "== one thread"; NBVAL_VARIANT=one-thread $(PORTABLE_ONE_THREAD) $(NBVAL) $(or $(NB),$(NOTEBOOKS))
 	@echo "== AVX2 kernel paths"; NBVAL_VARIANT=avx2 $(PORTABLE_AVX2) $(NBVAL) $(or $(NB),$(NOTEBOOKS))
 	@echo "== 8 threads on 2 cores"; NBVAL_VARIANT=8-threads $(PORTABLE_OVERSUBSCRIBED) $(NBVAL) $(or $(NB),$(NOTEBOOKS))
+
+test-latest: ## unit tests and nbval with the newest releases (no constraints), in .venv-latest
+	$(PYTHON) -m venv .venv-latest || python3 -m venv .venv-latest
+	.venv-latest/bin/python -m pip install -q --upgrade pip
+	.venv-latest/bin/python -m pip install -q --upgrade -e ".[all]"
+	.venv-latest/bin/python -m pip list --format=freeze > test-artifacts-latest-versions.txt
+	$(MAKE) unit nbval VENV=.venv-latest
+
+colab-check: ## a fresh Colab-like kernel: first cells install the companion (git+file clone), nbval on 3 chapters
+	bash tools/colab_check.sh
 
 rerun: ## run every notebook twice in one kernel: the second run must print the same
 	PYTHONPATH=tests $(PYTEST) tests/rerun -p no:cacheprovider
