@@ -25,10 +25,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from companion.install import install_hint
-
 import numpy as np
 from numpy.typing import ArrayLike
+
+from companion.install import install_hint
 
 __all__ = [
     "file_size_mb",

@@ -252,7 +252,9 @@ def glue(name: str, value: object, fmt: str | None = None) -> None:
     The output it leaves is myst-nb's own, so ``{glue:text}`test_accuracy``` renders ``0.953``.
     """
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", name):
-        raise ValueError(f"name must be letters, digits, _ or - starting with a letter (got {name!r})")
+        raise ValueError(
+            f"name must be letters, digits, _ or - starting with a letter (got {name!r})"
+        )
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         if not math.isfinite(float(value)):
             raise ValueError(f"value of {name!r} must be finite (got {value})")
@@ -262,7 +264,9 @@ def glue(name: str, value: object, fmt: str | None = None) -> None:
         try:
             text = format(value, fmt)
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"fmt={fmt!r} does not apply to value {value!r} of {name!r}: {exc}") from None
+            raise ValueError(
+                f"fmt={fmt!r} does not apply to value {value!r} of {name!r}: {exc}"
+            ) from None
     from IPython.display import display
 
     display(

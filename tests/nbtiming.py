@@ -74,7 +74,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         return
     terminalreporter.section("notebook execution time (s)")
     for path, seconds in _seconds.items():
-        terminalreporter.write_line(f"{seconds:7.1f}  {path}{'  FAILED' if path in _failed else ''}")
+        terminalreporter.write_line(
+            f"{seconds:7.1f}  {path}{'  FAILED' if path in _failed else ''}"
+        )
     terminalreporter.write_line(f"{sum(_seconds.values()):7.1f}  total")
     device = (os.environ.get("COMPANION_DEVICE") or "cpu").split(":")[0]
     record(_seconds, _failed, ROOT / "bench" / f"nbval-{device}.csv")

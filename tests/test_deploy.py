@@ -101,5 +101,6 @@ def test_median_seconds_times_after_warmup_and_rejects_bad_counts():
 
 
 def test_missing_optional_dependency_names_the_install_command():
-    with pytest.raises(ImportError, match=r'pip install "llmbook-companion\[deploy\]( @ git\+\S+)?"'):
+    hint = r'pip install "llmbook-companion\[deploy\]( @ git\+\S+)?"'
+    with pytest.raises(ImportError, match=hint):
         deploy.require("companion_no_such_runtime")

@@ -29,7 +29,12 @@ def _captured(func) -> list[tuple[dict, dict]]:
 
 @pytest.mark.parametrize(
     ("value", "fmt", "shown"),
-    [(0.95341, ".3f", "0.953"), (60000, ",d", "60,000"), (0.1234, ".1%", "12.3%"), ("MiniLM", None, "MiniLM")],
+    [
+        (0.95341, ".3f", "0.953"),
+        (60000, ",d", "60,000"),
+        (0.1234, ".1%", "12.3%"),
+        ("MiniLM", None, "MiniLM"),
+    ],
 )
 def test_same_output_as_myst_nb(value, fmt, shown):
     ours = _captured(lambda: glue("key", value, fmt))

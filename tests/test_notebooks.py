@@ -1,4 +1,4 @@
-"""The notebook rules of DEVELOPERS.md, enforced on every notebook of the book."""
+"""The notebook rules of CONTRIBUTING.md, enforced on every notebook of the book."""
 
 from __future__ import annotations
 

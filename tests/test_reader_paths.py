@@ -92,7 +92,10 @@ def test_install_hint_names_the_extra_and_the_repository():
     hint = install.install_hint("nlp")
     assert hint == f'pip install "llmbook-companion[nlp] @ git+{URL}"'
     assert set(install.EXTRAS) == set(PYPROJECT["optional-dependencies"]) - {
-        "all", "book", "test", "dev"
+        "all",
+        "book",
+        "test",
+        "dev",
     }
     with pytest.raises(ValueError, match="extra"):
         install.install_hint("gpu")

@@ -20,10 +20,10 @@ import argparse
 import ast
 import re
 import sys
-import tomllib
 from pathlib import Path
 
 import nbformat
+import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
@@ -76,7 +76,8 @@ def imported_modules(nb: nbformat.NotebookNode) -> set[str]:
             continue
         # IPython magics and shell escapes are not Python
         source = "\n".join(
-            "" if line.lstrip().startswith(("%", "!")) else line for line in cell.source.splitlines()
+            "" if line.lstrip().startswith(("%", "!")) else line
+            for line in cell.source.splitlines()
         )
         found |= _module_imports(source)
     return found

@@ -131,8 +131,10 @@ def main() -> int:
     if html.is_dir():  # the Preface links both from the HTML book's root
         shutil.copy2(PDF, html / PDF.name)
         shutil.copy2(ZIP, html / ZIP.name)
-    print(f"{PDF.relative_to(ROOT)} ({PDF.stat().st_size / 2**20:.1f} MB), "
-          f"{ZIP.relative_to(ROOT)} ({ZIP.stat().st_size / 2**20:.1f} MB)")
+    print(
+        f"{PDF.relative_to(ROOT)} ({PDF.stat().st_size / 2**20:.1f} MB), "
+        f"{ZIP.relative_to(ROOT)} ({ZIP.stat().st_size / 2**20:.1f} MB)"
+    )
     return 0
 
 

@@ -58,9 +58,13 @@ def stamp(facts: dict[str, Any] | None) -> str:
     run = facts["nbval"][("cpu", "default")]
     verdict = "nbval passed" if run["passed"] == "yes" else "nbval FAILED"
     passed = [v for v in PORTABLE if facts["nbval"].get(("cpu", v), {}).get("passed") == "yes"]
-    portable = f", and under {len(passed)} of {len(PORTABLE)} machine perturbations" if passed else ""
+    portable = (
+        f", and under {len(passed)} of {len(PORTABLE)} machine perturbations" if passed else ""
+    )
     gpu = facts["nbval"].get(("cuda", "default"))
-    gpu_text = f"; on a GPU {gpu['date']}" if gpu and gpu["passed"] == "yes" else "; not yet run on a GPU"
+    gpu_text = (
+        f"; on a GPU {gpu['date']}" if gpu and gpu["passed"] == "yes" else "; not yet run on a GPU"
+    )
     text = f"Last verified {run['date']}: {verdict} on CPU{portable}{gpu_text}"
     bench = facts["bench"].get("cpu")
     if bench:
@@ -111,10 +115,15 @@ class StatusTable(Directive):
             ref += nodes.inline("", doc)
             cells = [
                 ref,
-                nodes.Text(f"{'passed' if run['passed'] == 'yes' else 'FAILED'} {run['date']}"
-                           if run else "no record"),
+                nodes.Text(
+                    f"{'passed' if run['passed'] == 'yes' else 'FAILED'} {run['date']}"
+                    if run
+                    else "no record"
+                ),
                 nodes.Text(f"{len(passed)} of {len(PORTABLE)}"),
-                nodes.Text(f"passed {gpu['date']}" if gpu and gpu["passed"] == "yes" else "not run"),
+                nodes.Text(
+                    f"passed {gpu['date']}" if gpu and gpu["passed"] == "yes" else "not run"
+                ),
                 nodes.Text(f"{float(bench['seconds']):.0f}" if bench else "–"),
                 nodes.Text(f"{float(bench['peak_rss_mb']):.0f}" if bench else "–"),
                 nodes.Text(bench["within_budget"] if bench else "–"),

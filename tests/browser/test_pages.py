@@ -24,7 +24,9 @@ MATHJAX = ROOT / ".cache" / "mathjax" / "node_modules" / "mathjax"
 MATHJAX_CDN = "https://cdn.jsdelivr.net/npm/mathjax@3/"
 ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = {"book/index", "book/00_preface/preface", "book/03_math/softmax_cross_entropy"}
-CHROMIUM = next(filter(None, map(shutil.which, ["chromium", "chromium-browser", "google-chrome"])), None)
+CHROMIUM = next(
+    filter(None, map(shutil.which, ["chromium", "chromium-browser", "google-chrome"])), None
+)
 FLAGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
