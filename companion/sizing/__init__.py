@@ -4,6 +4,9 @@ Explained in chapter "What makes a model large" (book/02_concepts/model_size); u
 "The ecosystem" (roofline) and "When the articles' code breaks" (book/04_practice).
 
 - :mod:`companion.sizing.transformer` — BERT- and GPT-style parameter counts, KV cache
+- :mod:`companion.sizing.decoder` — Llama-style decoders: GQA, mixtures of experts, MLA
+- :mod:`companion.sizing.hf` — the configuration from a Hugging Face ``config.json``
+- :mod:`companion.sizing.serving` — KV bytes per token, how many tokens fit beside the weights
 - :mod:`companion.sizing.budget` — bytes per parameter, Adam training state, C ≈ 6·N·D
 - :mod:`companion.sizing.layers` — convolutional and dense stacks, as Keras counts them
 - :mod:`companion.sizing.roofline` — FLOP and bytes moved by matmul and attention kernels
@@ -19,6 +22,8 @@ from companion.sizing.budget import (
     training_flops,
     weight_bytes,
 )
+from companion.sizing.decoder import DecoderConfig, DecoderParameterCount
+from companion.sizing.hf import SUPPORTED_MODEL_TYPES, from_hf_config
 from companion.sizing.layers import (
     Conv2D,
     Dense,
@@ -34,6 +39,7 @@ from companion.sizing.roofline import (
     attention_cost,
     matmul_cost,
 )
+from companion.sizing.serving import ServingMemory, kv_bytes_per_token, serving_memory
 from companion.sizing.transformer import (
     ParameterCount,
     TransformerConfig,
@@ -45,6 +51,8 @@ __all__ = [
     "ADAM_MIXED_PRECISION_BYTES",
     "BYTES_PER_PARAMETER",
     "Conv2D",
+    "DecoderConfig",
+    "DecoderParameterCount",
     "Dense",
     "Flatten",
     "GlobalAveragePooling2D",
@@ -52,14 +60,19 @@ __all__ = [
     "LayerCount",
     "MaxPool2D",
     "ParameterCount",
+    "SUPPORTED_MODEL_TYPES",
+    "ServingMemory",
     "TransformerConfig",
     "attainable_flops",
     "attention_cost",
     "count_parameters",
     "count_stack",
+    "from_hf_config",
     "inference_flops_per_token",
+    "kv_bytes_per_token",
     "kv_cache_bytes",
     "matmul_cost",
+    "serving_memory",
     "training_bytes",
     "training_flops",
     "weight_bytes",

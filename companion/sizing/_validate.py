@@ -15,6 +15,15 @@ def positive_int(name: str, value: object) -> int:
     return int(value)
 
 
+def non_negative_int(name: str, value: object) -> int:
+    """``value`` as an int if it is an integer (Python or NumPy) of at least 0, else an error."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an int (got {type(value).__name__}: {value!r})")
+    if value < 0:
+        raise ValueError(f"{name} must be non-negative (got {name}={value})")
+    return int(value)
+
+
 def positive_number(name: str, value: object) -> float:
     """``value`` as a float if it is a positive finite real number, else a clear error."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):

@@ -17,7 +17,14 @@ __all__ = [
 ]
 
 #: Bytes that one stored parameter takes in each number format.
-BYTES_PER_PARAMETER: dict[str, float] = {"fp32": 4, "bf16": 2, "fp16": 2, "int8": 1, "int4": 0.5}
+BYTES_PER_PARAMETER: dict[str, float] = {
+    "fp32": 4,
+    "bf16": 2,
+    "fp16": 2,
+    "fp8": 1,
+    "int8": 1,
+    "int4": 0.5,
+}
 
 #: Mixed-precision training with Adam keeps five numbers per parameter (Rajbhandari et al. 2020,
 #: section 3.1): 16 bytes in all, before activations, which grow with batch and sequence length.
@@ -37,8 +44,9 @@ def weight_bytes(n_params: float, dtype: str = "bf16") -> float:
     ----------
     n_params : float
         Number of parameters (or of any stored numbers); positive.
-    dtype : {"fp32", "bf16", "fp16", "int8", "int4"}
-        Number format.
+    dtype : {"fp32", "bf16", "fp16", "fp8", "int8", "int4"}
+        Number format. The scales that quantised formats (fp8, int8, int4) store beside the
+        numbers are not counted.
 
     Returns
     -------

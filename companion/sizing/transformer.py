@@ -6,10 +6,11 @@ Explained in chapter "What makes a model large" (book/02_concepts/model_size).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, overload
 
 from companion.sizing._validate import positive_int
 from companion.sizing.budget import weight_bytes
+from companion.sizing.decoder import DecoderConfig, DecoderParameterCount, count_decoder_parameters
 
 __all__ = ["ParameterCount", "TransformerConfig", "count_parameters", "kv_cache_bytes"]
 
@@ -101,24 +102,40 @@ class ParameterCount:
         """Parameters outside the embeddings: the N of Kaplan et al.'s scaling laws."""
         return self.layers + self.head
 
+    @property
+    def active(self) -> int:
+        """Parameters one token uses: all of them in these dense models (as ``total``)."""
+        return self.total
 
-def count_parameters(config: TransformerConfig) -> ParameterCount:
+
+@overload
+def count_parameters(config: TransformerConfig) -> ParameterCount: ...
+@overload
+def count_parameters(config: DecoderConfig) -> DecoderParameterCount: ...
+def count_parameters(
+    config: TransformerConfig | DecoderConfig,
+) -> ParameterCount | DecoderParameterCount:
     """Count a Transformer's parameters from its configuration.
 
     Parameters
     ----------
-    config : TransformerConfig
+    config : TransformerConfig or DecoderConfig
+        A :class:`~companion.sizing.decoder.DecoderConfig` (Llama-style decoders, mixtures of
+        experts, MLA) usually comes from :func:`companion.sizing.from_hf_config`.
 
     Returns
     -------
-    ParameterCount
+    ParameterCount or DecoderParameterCount
         Equal to ``sum(p.numel() for p in model.parameters())`` of the Hugging Face
-        ``BertModel`` or ``GPT2Model`` built from the same sizes (tested).
+        ``BertModel`` or ``GPT2Model`` built from the same sizes, or of the family's
+        ``...ForCausalLM`` for a ``DecoderConfig`` (tested). Both have ``total``,
+        ``non_embedding`` and ``active`` (parameters one token uses; see
+        :attr:`DecoderParameterCount.active`).
 
     Raises
     ------
     TypeError
-        If ``config`` is not a :class:`TransformerConfig`.
+        If ``config`` is not a :class:`TransformerConfig` or a ``DecoderConfig``.
 
     References
     ----------
@@ -131,9 +148,19 @@ def count_parameters(config: TransformerConfig) -> ParameterCount:
     >>> gpt2 = TransformerConfig("gpt", 50257, 768, 12, 12, 1024, name="GPT-2 small")
     >>> f"{count_parameters(gpt2).total:,}"
     '124,439,808'
+
+    Llama 2 7B (sizes from its ``config.json``) has 6.74 billion parameters:
+
+    >>> llama = DecoderConfig(32000, 4096, 32, 32, 11008, name="Llama 2 7B")
+    >>> f"{count_parameters(llama).total:,}"
+    '6,738,415,616'
     """
+    if isinstance(config, DecoderConfig):
+        return count_decoder_parameters(config)
     if not isinstance(config, TransformerConfig):
-        raise TypeError(f"config must be a TransformerConfig (got {type(config).__name__})")
+        raise TypeError(
+            f"config must be a TransformerConfig or DecoderConfig (got {type(config).__name__})"
+        )
     H, F, L = config.hidden_size, config.ffn_size, config.n_layers
     attention = 4 * H * H + 4 * H  # W_q, W_k, W_v, W_o with biases
     feed_forward = 2 * H * F + F + H
@@ -150,13 +177,20 @@ def count_parameters(config: TransformerConfig) -> ParameterCount:
 
 
 def kv_cache_bytes(
-    config: TransformerConfig, *, batch: int, seq_len: int, dtype: str = "bf16"
+    config: TransformerConfig | DecoderConfig, *, batch: int, seq_len: int, dtype: str = "bf16"
 ) -> float:
     """Bytes of the key/value cache a decoder keeps while generating: 2·L·B·T·H numbers.
 
+    With grouped-query attention (a :class:`~companion.sizing.decoder.DecoderConfig`) the
+    width H becomes ``kv_heads * head_size``; with multi-head latent attention each block
+    caches ``kv_lora_rank + qk_rope_head_dim`` numbers per token instead of keys and values
+    (:attr:`DecoderConfig.kv_numbers_per_token`). Every block is assumed to attend to the
+    whole context, so for sliding-window attention (Mistral 7B v0.1) this is an upper bound:
+    such a cache stops growing at its window.
+
     Parameters
     ----------
-    config : TransformerConfig
+    config : TransformerConfig or DecoderConfig
     batch : int
         Sequences generated together (B).
     seq_len : int
@@ -173,14 +207,28 @@ def kv_cache_bytes(
     ------
     ValueError
         For non-positive sizes or an unknown format.
+    TypeError
+        If ``config`` is not a :class:`TransformerConfig` or a ``DecoderConfig``.
 
     Examples
     --------
     >>> gpt2 = TransformerConfig("gpt", 50257, 768, 12, 12, 1024)
     >>> kv_cache_bytes(gpt2, batch=1, seq_len=1024) / 2**20
     36.0
+
+    Llama 2 7B keeps all 32 heads' keys and values, 0.5 MiB per token at bf16:
+
+    >>> llama = DecoderConfig(32000, 4096, 32, 32, 11008)
+    >>> kv_cache_bytes(llama, batch=1, seq_len=1) / 2**20
+    0.5
     """
-    positive_int("batch", batch)
-    positive_int("seq_len", seq_len)
+    batch = positive_int("batch", batch)
+    seq_len = positive_int("seq_len", seq_len)
+    if isinstance(config, DecoderConfig):
+        return weight_bytes(config.kv_numbers_per_token * batch * seq_len, dtype)
+    if not isinstance(config, TransformerConfig):
+        raise TypeError(
+            f"config must be a TransformerConfig or DecoderConfig (got {type(config).__name__})"
+        )
     numbers = 2 * config.n_layers * batch * seq_len * config.hidden_size
     return weight_bytes(numbers, dtype)
