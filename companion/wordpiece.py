@@ -11,7 +11,7 @@ sentence. It returns a ``transformers`` fast tokenizer, so that ``tokenizer(sent
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 from tokenizers.trainers import WordPieceTrainer
@@ -49,6 +49,9 @@ def train_wordpiece(
 
     Raises
     ------
+    TypeError
+        If ``sentences`` is an iterator or generator (it would be used up by the first of the
+        two passes over the text): pass a list.
     ValueError
         If ``sentences`` is empty or not a sequence of strings, or ``vocab_size`` or
         ``min_frequency`` is out of range.
@@ -64,6 +67,11 @@ def train_wordpiece(
     >>> tok.convert_ids_to_tokens(tok("Profits rose")["input_ids"])
     ['[CLS]', 'profit', '##s', 'rose', '[SEP]']
     """
+    if isinstance(sentences, Iterator):
+        raise TypeError(
+            f"sentences must be a sequence such as a list, not a one-pass "
+            f"{type(sentences).__name__}: pass list(sentences)"
+        )
     if (
         isinstance(sentences, str)
         or not sentences

@@ -5,17 +5,26 @@ from __future__ import annotations
 import contextlib
 import http.server
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 
 @dataclass
 class Behaviour:
-    """What the server does next: send ``body``; or fail with ``status``; or cut it short."""
+    """What the server does next: send ``body``; or fail with ``status``; or cut it short.
+
+    ``content_length``: ``"auto"`` announces ``len(body)``; None sends no Content-Length (the
+    body ends when the connection closes); any other text is sent as the header verbatim.
+    ``pause``: seconds to wait before each of ``pieces`` parts of the body (a slow server).
+    """
 
     body: bytes = b""
     status: int = 200
     truncate_to: int | None = None  # announce len(body) but send only this many bytes
+    content_length: str | None = "auto"
+    pause: float = 0.0
+    pieces: int = 1
     hits: list[str] = field(default_factory=list)
 
 
@@ -30,17 +39,25 @@ def serve(behaviour: Behaviour) -> Iterator[str]:
                 self.send_error(behaviour.status)
                 return
             self.send_response(200)
-            self.send_header("Content-Length", str(len(behaviour.body)))
+            if behaviour.content_length == "auto":
+                self.send_header("Content-Length", str(len(behaviour.body)))
+            elif behaviour.content_length is not None:
+                self.send_header("Content-Length", behaviour.content_length)
             self.end_headers()
             sent = (
                 behaviour.body
                 if behaviour.truncate_to is None
                 else behaviour.body[: behaviour.truncate_to]
             )
-            self.wfile.write(sent)
-            if behaviour.truncate_to is not None:
-                self.wfile.flush()
-                self.close_connection = True
+            step = -(-len(sent) // max(behaviour.pieces, 1)) or 1
+            try:
+                for start in range(0, len(sent), step):
+                    time.sleep(behaviour.pause)
+                    self.wfile.write(sent[start : start + step])
+                    self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):  # the client went away
+                pass
+            self.close_connection = True
 
         def log_message(self, *args: object) -> None:  # keep test output clean
             pass

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
 from servers import Behaviour, serve
+from toc import ROOT
 
 from companion.data.download import DownloadError, download, sha256_of
 
@@ -81,3 +87,106 @@ def test_corrupt_cached_file_is_replaced(tmp_path):
 def test_bad_arguments_are_rejected(tmp_path, url, sha, message):
     with pytest.raises(ValueError, match=message):
         download(url, tmp_path / "x", sha256=sha)
+
+
+# --- unverifiable or malformed answers --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("behaviour", "sha", "message"),
+    [
+        (Behaviour(body=BODY, content_length=None), None, "sent no Content-Length"),
+        (Behaviour(body=BODY, content_length="abc"), None, "malformed Content-Length 'abc'"),
+        (Behaviour(body=BODY, content_length="abc"), DIGEST, "malformed Content-Length 'abc'"),
+        (Behaviour(body=BODY, content_length="-5"), None, "malformed Content-Length '-5'"),
+        (Behaviour(body=BODY, truncate_to=100), None, "received 100 of 16,000 bytes|broke off"),
+        (Behaviour(body=BODY[:-1], content_length=None), DIGEST, "sha256 mismatch"),
+    ],
+    ids=[
+        "no-length-no-checksum",
+        "length-not-a-number",
+        "length-not-a-number-with-checksum",
+        "length-negative",
+        "truncated-without-checksum",
+        "no-length-short-body",
+    ],
+)
+def test_unverifiable_or_malformed_answers_are_refused(tmp_path, behaviour, sha, message):
+    with serve(behaviour) as url:
+        with pytest.raises(DownloadError, match=message):
+            download(f"{url}/x.bin", tmp_path / "x.bin", sha256=sha)
+    assert _leftovers(tmp_path) == []
+
+
+def test_a_body_without_length_is_accepted_when_its_checksum_is_given(tmp_path):
+    with serve(Behaviour(body=BODY, content_length=None)) as url:
+        path = download(f"{url}/x.bin", tmp_path / "x.bin", sha256=DIGEST)
+    assert path.read_bytes() == BODY
+
+
+def test_a_stated_length_is_enough_without_a_checksum(tmp_path):
+    with serve(Behaviour(body=BODY)) as url:
+        path = download(f"{url}/x.bin", tmp_path / "x.bin")
+    assert path.read_bytes() == BODY
+
+
+@pytest.mark.parametrize("timeout", [-1, 0, float("nan"), float("inf"), "5", True])
+def test_timeout_must_be_a_positive_number(tmp_path, timeout):
+    with pytest.raises(ValueError, match="timeout must be a positive, finite number"):
+        download("http://127.0.0.1:9/x.bin", tmp_path / "x.bin", timeout=timeout)
+    assert _leftovers(tmp_path) == []
+
+
+# --- downloads that were killed -----------------------------------------------------------
+
+
+def _dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_stale_part_files_are_removed_by_the_next_download(tmp_path):
+    stale = tmp_path / f".x.bin.{_dead_pid()}.k3y_9.part"
+    stale.write_bytes(BODY[:100])
+    live = tmp_path / f".x.bin.{os.getppid()}.abc.part"  # a writer that still runs
+    live.write_bytes(BODY[:100])
+    other = tmp_path / f".y.bin.{_dead_pid()}.abc.part"  # another file's: not ours to judge
+    other.write_bytes(b"")
+    with serve(Behaviour(body=BODY)) as url:
+        download(f"{url}/x.bin", tmp_path / "x.bin", sha256=DIGEST)
+    assert _leftovers(tmp_path) == sorted([live.name, other.name, "x.bin"])
+
+
+_CHILD = """
+import sys
+from companion.data.download import download
+download(sys.argv[1], sys.argv[2], sha256=sys.argv[3], timeout=60)
+"""
+
+
+@pytest.mark.skipif(os.name != "posix", reason="signals as on POSIX")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_a_download_killed_midway_is_cleaned_up_by_the_next(tmp_path, sig):
+    dest = tmp_path / "x.bin"
+    behaviour = Behaviour(body=BODY, pause=0.5, pieces=40)  # 20 s: killed long before the end
+    with serve(behaviour) as url:
+        child = subprocess.Popen(
+            [sys.executable, "-c", _CHILD, f"{url}/x.bin", str(dest), DIGEST], cwd=ROOT
+        )
+        try:
+            deadline = time.monotonic() + 30
+            while not (behaviour.hits and list(tmp_path.glob("*.part"))):
+                assert child.poll() is None, "the download ended before it could be killed"
+                assert time.monotonic() < deadline, "the download never started"
+                time.sleep(0.05)
+            time.sleep(0.6)  # some bytes are on their way
+        finally:
+            child.send_signal(sig)
+            child.wait(timeout=30)
+        assert child.returncode == -sig
+        assert [p.suffix for p in tmp_path.iterdir()] == [".part"]  # what a kill leaves
+        behaviour.pause = 0.0
+        download(f"{url}/x.bin", dest, sha256=DIGEST)
+    assert _leftovers(tmp_path) == ["x.bin"]
+    assert sha256_of(dest) == DIGEST

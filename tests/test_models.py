@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
 
 import numpy as np
 import pytest
@@ -37,6 +38,39 @@ def test_tampered_weights_are_refused(tmp_path):
     (tmp_path / "model.safetensors").write_bytes(b"not the weights")
     with pytest.raises(ModelFilesError, match="not the published file"):
         models._verified(tmp_path)
+
+
+def _copy_of_the_model(tmp_path):
+    folder = tmp_path / "model"
+    folder.mkdir()
+    for source in minilm_dir().iterdir():
+        if source.is_file():
+            shutil.copyfile(source, folder / source.name)
+    return folder
+
+
+def test_weights_changed_after_a_check_are_checked_again(tmp_path):
+    folder = _copy_of_the_model(tmp_path)
+    assert models._verified(folder) == folder
+    assert models._verified(folder) == folder  # unchanged: remembered
+    weights = folder / "model.safetensors"
+    size = weights.stat().st_size
+    with open(weights, "r+b") as f:  # same size, other bytes
+        f.seek(size // 2)
+        f.write(b"\x00" * 64)
+    assert weights.stat().st_size == size
+    with pytest.raises(ModelFilesError, match="not the published file"):
+        models._verified(folder)
+
+
+def test_truncated_weights_after_a_check_are_refused(tmp_path):
+    folder = _copy_of_the_model(tmp_path)
+    assert models._verified(folder) == folder
+    weights = folder / "model.safetensors"
+    with open(weights, "r+b") as f:
+        f.truncate(weights.stat().st_size - 1)
+    with pytest.raises(ModelFilesError, match="not the published file"):
+        models._verified(folder)
 
 
 def test_incomplete_folder_is_refused(tmp_path):

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from companion.data import read_csv_file
+
 __all__ = ["ACCELERATOR_COLUMNS", "load_accelerators"]
 
 #: The columns of the table, in order.
@@ -68,9 +70,9 @@ def load_accelerators(path: str | Path | None = None) -> pd.DataFrame:
     """
     if path is None:
         with resources.as_file(resources.files("companion.data") / "csv" / "accelerators.csv") as p:
-            df = pd.read_csv(p, dtype=str, keep_default_na=False)
+            df = read_csv_file(p, dtype=str, keep_default_na=False)
     else:
-        df = pd.read_csv(Path(path), dtype=str, keep_default_na=False)
+        df = read_csv_file(Path(path), dtype=str, keep_default_na=False)
     name = Path(path).name if path is not None else "accelerators.csv"
     if tuple(df.columns) != ACCELERATOR_COLUMNS:
         raise ValueError(

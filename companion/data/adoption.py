@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from companion.data import read_csv_file
+
 __all__ = ["COLUMNS", "LAUNCHES", "SERIES", "STATUSES", "load_adoption", "years_since"]
 
 #: The series that ship with the companion: name -> what it counts.
@@ -78,10 +80,7 @@ def load_adoption(
             f"adoption series {name!r}: no file at {path} (the series ship with the companion "
             "in companion/data/csv/; reinstall the package or pass path=)"
         )
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except pd.errors.EmptyDataError:
-        raise ValueError(f"{path.name}: the file is empty (expected a header and rows)") from None
+    raw = read_csv_file(path, dtype=str, keep_default_na=False)
     missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:
         raise ValueError(

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from companion.data import read_csv_file
+
 __all__ = [
     "ARTICLES",
     "CITATION_COLUMNS",
@@ -100,11 +102,11 @@ def load_article_citations(path: str | Path | None = None) -> pd.DataFrame:
     if path is None:
         csv = resources.files("companion.data") / "csv" / "article_citations.csv"
         with resources.as_file(csv) as p:
-            df = pd.read_csv(p, dtype=str, keep_default_na=False)
+            df = read_csv_file(p, dtype=str, keep_default_na=False)
     else:
         if not Path(path).is_file():
             raise FileNotFoundError(f"citation table not found: {path}")
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        df = read_csv_file(path, dtype=str, keep_default_na=False)
     return validate_citations(df)
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from companion.data import read_csv_file
+
 __all__ = ["FAQ_COLUMNS", "load_book_faq"]
 
 #: The columns of the FAQ table, in order.
@@ -57,11 +59,11 @@ def load_book_faq(path: str | Path | None = None) -> pd.DataFrame:
     """
     if path is None:
         with resources.as_file(resources.files("companion.data") / "csv" / "book_faq.csv") as p:
-            df = pd.read_csv(p, dtype=str, keep_default_na=False)
+            df = read_csv_file(p, dtype=str, keep_default_na=False)
     else:
         if not Path(path).is_file():
             raise FileNotFoundError(f"FAQ table not found: {path}")
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        df = read_csv_file(path, dtype=str, keep_default_na=False)
     return _validated(df)
 
 

@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from companion.data import read_csv_file
+
 __all__ = [
     "STATUSES",
     "YEAR_RANGE",
@@ -221,10 +223,7 @@ def _load(spec: _Spec, path: str | Path | None) -> pd.DataFrame:
             f"{spec.filename}: no file at {path} (the table ships with the companion in "
             "companion/data/csv/; reinstall the package or pass path=)"
         )
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except pd.errors.EmptyDataError:
-        raise ValueError(f"{path.name}: the file is empty (expected a header and rows)") from None
+    raw = read_csv_file(path, dtype=str, keep_default_na=False)
     missing = [c for c in spec.columns if c not in raw.columns]
     if missing:
         raise ValueError(

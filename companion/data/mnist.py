@@ -119,7 +119,8 @@ def split_digits(
     Raises
     ------
     ValueError
-        If the lengths differ or the sizes leave no training images.
+        If the lengths differ, a size is not an int (NumPy integers are) or is smaller than
+        the number of classes, or the sizes leave no training images.
 
     Examples
     --------
@@ -134,11 +135,16 @@ def split_digits(
         raise ValueError(f"images and labels differ in length ({len(images)} vs {len(labels)})")
     n_classes = len(np.unique(labels))
     for name, size in (("n_test", n_test), ("n_val", n_val)):
-        if isinstance(size, bool) or not isinstance(size, int) or size < n_classes:
+        if isinstance(size, bool) or not isinstance(size, (int, np.integer)):
+            raise ValueError(
+                f"{name} must be an int, not {type(size).__name__} (got {name}={size!r})"
+            )
+        if size < n_classes:
             raise ValueError(
                 f"{name} must be an int of at least one image per class, {n_classes} "
                 f"(got {name}={size!r})"
             )
+    n_test, n_val = int(n_test), int(n_val)
     if n_test + n_val >= len(labels):
         raise ValueError(
             f"n_test + n_val must leave training images (got {n_test} + {n_val} of {len(labels)})"
@@ -171,6 +177,8 @@ def random_shift(images: np.ndarray, max_shift: int, rng: np.random.Generator) -
 
     Raises
     ------
+    TypeError
+        If ``max_shift`` is not an int (NumPy integers are accepted).
     ValueError
         If ``max_shift`` is negative or not smaller than the image side.
 
@@ -185,11 +193,13 @@ def random_shift(images: np.ndarray, max_shift: int, rng: np.random.Generator) -
     if x.ndim not in (3, 4):
         raise ValueError(f"images must have shape (N, H, W) or (N, H, W, C) (got {x.shape})")
     n, h, w = x.shape[:3]
-    if isinstance(max_shift, bool) or not isinstance(max_shift, int):
-        raise TypeError(f"max_shift must be an int (got {max_shift!r})")
+    if isinstance(max_shift, bool) or not isinstance(max_shift, (int, np.integer)):
+        raise TypeError(
+            f"max_shift must be an int, not {type(max_shift).__name__} (got {max_shift!r})"
+        )
     if not 0 <= max_shift < min(h, w):
         raise ValueError(f"max_shift must lie in [0, {min(h, w)}) (got max_shift={max_shift})")
-    k = max_shift
+    k = int(max_shift)
     pad = [(0, 0), (k, k), (k, k)] + [(0, 0)] * (x.ndim - 3)
     padded = np.pad(x, pad)
     top, left = rng.integers(0, 2 * k + 1, n), rng.integers(0, 2 * k + 1, n)

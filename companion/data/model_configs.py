@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from companion.data import read_csv_file
 from companion.sizing import TransformerConfig
 
 __all__ = ["MODEL_CONFIG_COLUMNS", "load_model_configs", "transformer_config"]
@@ -60,9 +61,9 @@ def load_model_configs(path: str | Path | None = None) -> pd.DataFrame:
         with resources.as_file(
             resources.files("companion.data") / "csv" / "model_configs.csv"
         ) as p:
-            df = pd.read_csv(p, dtype=str, keep_default_na=False)
+            df = read_csv_file(p, dtype=str, keep_default_na=False)
     else:
-        df = pd.read_csv(Path(path), dtype=str, keep_default_na=False)
+        df = read_csv_file(Path(path), dtype=str, keep_default_na=False)
     name = "model_configs.csv" if path is None else Path(path).name
     if tuple(df.columns) != MODEL_CONFIG_COLUMNS:
         raise ValueError(

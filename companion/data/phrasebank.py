@@ -169,7 +169,8 @@ def split_phrasebank(
     Raises
     ------
     ValueError
-        For fractions out of range or a table without a ``label`` column.
+        For fractions out of range, a table without a ``label`` column, or a table too small
+        to give every label a row in each part (the message gives its size).
 
     Examples
     --------
@@ -188,10 +189,21 @@ def split_phrasebank(
             raise ValueError(f"{name} must lie in (0, 1) (got {name}={frac})")
     if val_frac + test_frac >= 1:
         raise ValueError(f"val_frac + test_frac must be < 1 (got {val_frac} + {test_frac})")
-    rest, test = train_test_split(df, test_size=test_frac, stratify=df["label"], random_state=seed)
-    train, val = train_test_split(
-        rest, test_size=val_frac / (1 - test_frac), stratify=rest["label"], random_state=seed
-    )
+    try:
+        rest, test = train_test_split(
+            df, test_size=test_frac, stratify=df["label"], random_state=seed
+        )
+        train, val = train_test_split(
+            rest, test_size=val_frac / (1 - test_frac), stratify=rest["label"], random_state=seed
+        )
+    except ValueError as err:  # scikit-learn: a part or a class too small to stratify
+        counts = df["label"].value_counts(sort=False).to_dict()
+        rows = f"{len(df)} row" if len(df) == 1 else f"{len(df)} rows"
+        raise ValueError(
+            f"df has {rows} (per label {counts}): too few for a stratified split with "
+            f"val_frac={val_frac} and test_frac={test_frac}, which needs every label at least "
+            f"once in each part ({err})"
+        ) from err
     return PhraseBankSplit(*(part.reset_index(drop=True) for part in (train, val, test)))
 
 

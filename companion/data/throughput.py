@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from companion.data import read_csv_file
+
 __all__ = ["THROUGHPUT_COLUMNS", "THROUGHPUT_PATH", "load_throughput", "replace_device_rows"]
 
 #: The columns of the table, in order.
@@ -95,7 +97,7 @@ def load_throughput(path: str | Path | None = None) -> pd.DataFrame:
     ['all-MiniLM-L6-v2 fine-tuning', 'digit CNN']
     """
     path = THROUGHPUT_PATH if path is None else Path(path)
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df = read_csv_file(path, dtype=str, keep_default_na=False)
     return _validate(df, path.name)
 
 

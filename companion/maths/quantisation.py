@@ -35,9 +35,15 @@ def _as_float_array(x: ArrayLike, name: str) -> np.ndarray:
     return a
 
 
-def _check_bits(bits: int) -> None:
-    if isinstance(bits, bool) or not isinstance(bits, int) or not 2 <= bits <= 16:
+def _check_bits(bits: int) -> int:
+    """``bits`` as a Python int; NumPy integers are accepted, bool and float are not."""
+    if isinstance(bits, bool) or not isinstance(bits, (int, np.integer)):
+        raise ValueError(
+            f"bits must be an int from 2 to 16, not {type(bits).__name__} (got bits={bits!r})"
+        )
+    if not 2 <= bits <= 16:
         raise ValueError(f"bits must be an int from 2 to 16 (got bits={bits!r})")
+    return int(bits)
 
 
 def quantise_symmetric(
@@ -67,7 +73,8 @@ def quantise_symmetric(
     ------
     ValueError
         If ``w`` is empty or not finite, ``bits`` is not an int from 2 to 16, or ``axis`` is not
-        an axis of ``w``.
+        an axis of ``w``; the message says when the type is the problem. NumPy integers are
+        accepted wherever an int is.
 
     Examples
     --------
@@ -76,15 +83,21 @@ def quantise_symmetric(
     ([50, -127, 0], 0.01)
     """
     a = _as_float_array(w, "w")
-    _check_bits(bits)
+    bits = _check_bits(bits)
     q_max = 2 ** (bits - 1) - 1
     if axis is None:
         abs_max = np.max(np.abs(a))
     else:
-        if isinstance(axis, bool) or not isinstance(axis, int) or not -a.ndim <= axis < a.ndim:
+        if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)):
+            raise ValueError(
+                f"axis must be None or an axis of w, an int, not {type(axis).__name__} "
+                f"(got axis={axis!r})"
+            )
+        if not -a.ndim <= axis < a.ndim:
             raise ValueError(
                 f"axis must be None or an axis of w (got axis={axis!r}, w.ndim={a.ndim})"
             )
+        axis = int(axis)
         others = tuple(i for i in range(a.ndim) if i != axis % a.ndim)
         abs_max = np.max(np.abs(a), axis=others)
     scale = np.where(abs_max > 0, abs_max / q_max, 1.0)
@@ -126,7 +139,7 @@ def quantise_affine(x: ArrayLike, *, bits: int = 8) -> tuple[np.ndarray, float, 
     ([0, 1, 3], 1.0, 1)
     """
     a = _as_float_array(x, "x")
-    _check_bits(bits)
+    bits = _check_bits(bits)
     q_max = 2**bits - 1
     lo, hi = min(float(a.min()), 0.0), max(float(a.max()), 0.0)
     scale = (hi - lo) / q_max if hi > lo else 1.0

@@ -46,8 +46,9 @@ def unigram_probabilities(
     Raises
     ------
     ValueError
-        If ``vocab_size`` < 1, ``alpha`` < 0, an id lies outside ``[0, vocab_size)``, or no
-        probability mass is left (no counted token and ``alpha`` = 0).
+        If ``vocab_size`` is not an int (NumPy integers are) or < 1, ``alpha`` < 0, an id lies
+        outside ``[0, vocab_size)``, or no probability mass is left (no counted token and
+        ``alpha`` = 0).
 
     Examples
     --------
@@ -56,8 +57,14 @@ def unigram_probabilities(
     >>> unigram_probabilities([2, 2, 3], vocab_size=4, exclude=[0]).tolist()
     [0.0, 0.16666666666666666, 0.5, 0.3333333333333333]
     """
-    if isinstance(vocab_size, bool) or not isinstance(vocab_size, int) or vocab_size < 1:
+    if isinstance(vocab_size, bool) or not isinstance(vocab_size, (int, np.integer)):
+        raise ValueError(
+            f"vocab_size must be a positive int, not {type(vocab_size).__name__} "
+            f"(got vocab_size={vocab_size!r})"
+        )
+    if vocab_size < 1:
         raise ValueError(f"vocab_size must be a positive int (got vocab_size={vocab_size!r})")
+    vocab_size = int(vocab_size)
     if not alpha >= 0:
         raise ValueError(f"alpha must be >= 0 (got alpha={alpha})")
     ids = _as_ids(token_ids, vocab_size, "token_ids").ravel()
