@@ -97,3 +97,11 @@ def test_booleans_are_not_integers(value):
         unigram_probabilities([0], value)
     with pytest.raises(TypeError, match="max_shift must be an int"):
         random_shift(np.zeros((1, 5, 5)), value, np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("pooler", ["no", "", 0, 1, None])
+def test_pooler_must_be_a_bool_not_a_truthy_value(pooler):
+    from companion.sizing import TransformerConfig
+
+    with pytest.raises(TypeError, match="pooler"):
+        TransformerConfig("bert", 100, 64, 2, 4, 32, pooler=pooler)

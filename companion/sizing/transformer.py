@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, overload
 
+import numpy as np
+
 from companion.sizing._validate import positive_int
 from companion.sizing.budget import weight_bytes
 from companion.sizing.decoder import DecoderConfig, DecoderParameterCount, count_decoder_parameters
@@ -64,6 +66,9 @@ class TransformerConfig:
         if self.style == "bert":
             value = positive_int("type_vocab_size", self.type_vocab_size)
             object.__setattr__(self, "type_vocab_size", value)
+        if not isinstance(self.pooler, (bool, np.bool_)):  # "no" would count as true
+            raise TypeError(f"pooler must be True or False (got pooler={self.pooler!r})")
+        object.__setattr__(self, "pooler", bool(self.pooler))
 
     @property
     def ffn_size(self) -> int:
