@@ -55,6 +55,30 @@ def test_loss_decreases_in_parameters_and_in_data(law, log_n, log_d, step):
     assert dN < 0 and dD < 0
 
 
+def test_kaplan_constants_are_the_joint_fit_of_table_2():
+    # Kaplan et al. 2020, Table 2 ("Fits to L(N, D)"), not the single-variable fits of
+    # section 1.2 (N_c = 8.8e13 for L(N), alpha_D = 0.095 and D_c = 5.4e13 for L(D)).
+    assert (KAPLAN.alpha_N, KAPLAN.alpha_D, KAPLAN.N_c, KAPLAN.D_c) == (
+        0.076,
+        0.103,
+        6.4e13,
+        1.8e13,
+    )
+    assert "Table 2" in KAPLAN.source
+
+
+@given(log_size)
+def test_kaplan_joint_law_reduces_to_power_laws_when_one_resource_is_unlimited(log_x):
+    # Eq. (1.5) with D -> infinity is (N_c / N)^alpha_N; with N -> infinity, (D_c / D)^alpha_D.
+    x, unlimited = 10.0**log_x, 1e250
+    assert loss(KAPLAN, x, unlimited) == pytest.approx(
+        (KAPLAN.N_c / x) ** KAPLAN.alpha_N, rel=1e-12
+    )
+    assert loss(KAPLAN, unlimited, x) == pytest.approx(
+        (KAPLAN.D_c / x) ** KAPLAN.alpha_D, rel=1e-12
+    )
+
+
 @pytest.mark.parametrize("law", CHINCHILLA_LAWS, ids=LAW_IDS[:3])
 @given(log_budget)
 def test_optimum_satisfies_the_first_order_conditions(law, log_c):

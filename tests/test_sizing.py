@@ -109,7 +109,7 @@ PUBLISHED = [
     (TransformerConfig("bert", 30522, 768, 12, 12, 512), 110e6),  # Devlin et al. 2019
     (TransformerConfig("bert", 30522, 1024, 24, 16, 512), 340e6),  # Devlin et al. 2019
     (TransformerConfig("gpt", 50257, 768, 12, 12, 1024), 124e6),  # OpenAI's corrected count
-    (TransformerConfig("gpt", 50257, 1600, 48, 25, 1024), 1542e6),  # Radford et al. 2019, Table 2
+    (TransformerConfig("gpt", 50257, 1600, 48, 25, 1024), 1558e6),  # corrected (Table 2: 1542M)
     (TransformerConfig("gpt", 50257, 12288, 96, 96, 2048), 175e9),  # Brown et al. 2020, Table 2.1
 ]
 

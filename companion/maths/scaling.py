@@ -135,13 +135,15 @@ EPOCH_REFIT = ChinchillaLaw(
     beta=0.366,
     source="Besiroglu et al. 2024 (Epoch AI), refit of Hoffmann et al.'s approach 3",
 )
-#: Kaplan et al. 2020, eq. (1.5) with the constants of their section 1.2.
+#: Kaplan et al. 2020, eq. (1.5) with the joint fit of L(N, D) in their Table 2. The
+#: single-variable fits of their section 1.2 (alpha_N = 0.076, N_c = 8.8e13 for L(N);
+#: alpha_D = 0.095, D_c = 5.4e13 for L(D)) come from other runs and must not be mixed in.
 KAPLAN = KaplanLaw(
-    N_c=8.8e13,
+    N_c=6.4e13,
     alpha_N=0.076,
-    D_c=5.4e13,
-    alpha_D=0.095,
-    source="Kaplan et al. 2020, eq. (1.5) and section 1.2",
+    D_c=1.8e13,
+    alpha_D=0.103,
+    source="Kaplan et al. 2020, eq. (1.5) with the joint fit of their Table 2",
 )
 
 
