@@ -44,8 +44,8 @@ book: $(VENV)/.book ## build the HTML book from the stored outputs into _build/h
 	$(JB)
 	@echo "Open _build/html/index.html in a browser (file://$(CURDIR)/_build/html/index.html)."
 
-test: $(VENV)/.all ## install everything; unit tests, nbval over every notebook, strict build, browser
-	$(MAKE) unit nbval rerun book pdf browser
+test: $(VENV)/.all ## install everything; lint, unit tests, nbval over every notebook, re-run, strict build, PDF, browser
+	$(MAKE) lint unit nbval rerun book pdf browser
 
 test-gpu: ## the same suite on a CUDA machine (CUDA wheel of the pinned torch, same stored outputs)
 	nvidia-smi
@@ -108,8 +108,8 @@ experiments: $(VENV)/.all ## re-run the slow experiments behind the chapters (ex
 	@for f in experiments/[a-z]*.py; do [ "$$f" = experiments/provenance.py ] && continue; \
 		echo "== $$f"; PYTHONPATH=experiments $(PY) $$f || exit 1; done
 
-lint: ## ruff on the companion, tests and notebooks
-	$(BIN)/ruff check companion tests book
+lint: ## ruff on the companion, tests, tools, experiments and notebooks
+	$(BIN)/ruff check companion tests tools experiments book
 
 clean: ## remove the build and caches (keeps the virtual environment)
 	rm -rf _build .pytest_cache .hypothesis .ruff_cache

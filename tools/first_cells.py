@@ -139,6 +139,13 @@ def extras_for(nb: nbformat.NotebookNode) -> list[str]:
     return [extra for extra in ORDER if extra in needed]
 
 
+def _needs_line(probes: list[str]) -> str:
+    line = f"NEEDS = {tuple(probes)!r}"
+    if len(line) <= 88:
+        return line
+    return "NEEDS = (\n" + "".join(f"    {p!r},\n" for p in probes) + ")"
+
+
 def first_cell(extras: list[str], setup_lines: str, url: str) -> str:
     """The source of the first code cell."""
     probes = ["companion"] + [m for extra in extras for m in PROBE[extra]]
@@ -149,7 +156,7 @@ def first_cell(extras: list[str], setup_lines: str, url: str) -> str:
         "import sys\n"
         "\n"
         "# In Colab or a bare Python: install the book's library with what this chapter imports.\n"
-        f"NEEDS = {tuple(probes)!r}\n"
+        f"{_needs_line(probes)}\n"
         "if any(importlib.util.find_spec(module) is None for module in NEEDS):\n"
         "    subprocess.run(\n"
         '        [sys.executable, "-m", "pip", "install", "-q",\n'
