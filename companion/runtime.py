@@ -198,14 +198,7 @@ def select_device(device: str = "auto", *, frameworks: Iterable[str] = ("torch",
     if device == "auto":
         device = os.environ.get("COMPANION_DEVICE", "auto") or "auto"
         _check_device_name(device, source="COMPANION_DEVICE")
-    if isinstance(frameworks, str):
-        frameworks = (frameworks,)
-    if not isinstance(frameworks, Iterable):
-        raise TypeError(
-            "frameworks must be a tuple of framework names such as ('torch',), or () for none "
-            f"(got {type(frameworks).__name__}: {frameworks!r})"
-        )
-    available = _available_devices(tuple(frameworks))
+    available = _available_devices(_check_frameworks(frameworks))
     if device == "auto":
         return next(d for d in ("cuda", "mps", "cpu") if d in available)
     if device.split(":")[0] not in available:
