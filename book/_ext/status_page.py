@@ -68,7 +68,10 @@ def stamp(facts: dict[str, Any] | None) -> str:
     text = f"Last verified {run['date']}: {verdict} on CPU{portable}{gpu_text}"
     bench = facts["bench"].get("cpu")
     if bench:
-        text += f"; {float(bench['seconds']):.0f} s, {float(bench['peak_rss_mb']):.0f} MB peak"
+        text += (
+            f"; {float(bench['seconds']):.0f} s, {float(bench['peak_rss_mb']):.0f} MB peak"
+            f" (make bench, {bench['date']})"
+        )
     return f"{text}; {run['versions']}."
 
 
