@@ -14,16 +14,14 @@ thread each; about 5 minutes on 2 CPU cores).
 
 from __future__ import annotations
 
-import csv
 import math
 import multiprocessing
 import time
 from functools import partial
-from pathlib import Path
 
 import numpy as np
 import torch
-from provenance import provenance
+from _chapter_runs import write_results
 from scipy import ndimage
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
@@ -40,7 +38,6 @@ EPOCHS, BATCH, LEARNING_RATE = 10, 32, 1e-3
 ANGLES = [0, 10, 20, 30, 45, 60]
 SIGMAS = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6]
 BLURS = [0.0, 0.5, 1.0, 1.5, 2.0]
-OUT = Path(__file__).parent / "results" / "image_robustness.csv"
 
 
 def augment_both(x, rng):
@@ -139,14 +136,9 @@ def main() -> None:
     start = time.perf_counter()
     with multiprocessing.get_context("spawn").Pool(len(SEEDS)) as pool:  # seeds in parallel
         rows = [row for rows_of_seed in pool.map(run, SEEDS) for row in rows_of_seed]
-    extra = provenance() | {"seconds": f"{time.perf_counter() - start:.0f}"}
-    rows = [row | extra for row in rows]
-    OUT.parent.mkdir(exist_ok=True)
-    with OUT.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"wrote {len(rows)} rows to {OUT}")
+    seconds = {"seconds": f"{time.perf_counter() - start:.0f}"}
+    out = write_results("image_robustness", [row | seconds for row in rows])
+    print(f"wrote {len(rows)} rows to {out}")
 
 
 if __name__ == "__main__":

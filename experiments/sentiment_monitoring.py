@@ -16,13 +16,11 @@ Run: PYTHONPATH=experiments .venv/bin/python experiments/sentiment_monitoring.py
 
 from __future__ import annotations
 
-import csv
 import time
 from functools import partial
-from pathlib import Path
 
 import numpy as np
-from provenance import provenance
+from _chapter_runs import write_results
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 
@@ -39,7 +37,6 @@ from companion.maths.changepoint import (
 )
 from companion.torch.encoders import encode, load_encoder
 
-OUT = Path(__file__).parent / "results" / "sentiment_monitoring.csv"
 P0, TAU, LENGTH, N_TEST = 0.10, 300, 600, 200
 LAMBDAS = (0.02, 0.05, 0.1)
 H_GRID = np.round(np.arange(0.01, 12, 0.01), 2)
@@ -165,14 +162,9 @@ def main() -> None:
                "calibration_length": calibration_length}  # fmt: skip
         rows.append(row | run(rt, y, predicted, p1, p1_test, arl0, calibration_length))
         print(f"{name} done after {time.perf_counter() - start:.0f} s: {rows[-1]}", flush=True)
-    extra = provenance() | {"seconds": f"{time.perf_counter() - start:.0f}"}
-    rows = [row | extra for row in rows]
-    OUT.parent.mkdir(exist_ok=True)
-    with OUT.open("w", newline="") as f:
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
-    print(f"wrote {len(rows)} rows to {OUT}")
+    seconds = {"seconds": f"{time.perf_counter() - start:.0f}"}
+    out = write_results("sentiment_monitoring", [row | seconds for row in rows])
+    print(f"wrote {len(rows)} rows to {out}")
 
 
 if __name__ == "__main__":
