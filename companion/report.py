@@ -38,6 +38,8 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
     "<": operator.lt,
 }
 PASS, FAIL = "✓", "✗"
+#: Longest printed line: a check that would be longer puts its value on a second line.
+WIDTH = 80
 
 
 class CheckFailed(AssertionError):
@@ -74,12 +76,39 @@ class Check:
         return _OPS[self.op](self.value, self.threshold)
 
     def __str__(self) -> str:
-        if self.digits is None:
-            value, bound = f"{self.value:.1e}", f"{self.threshold:.0e}"
-            return f"{self.name} = {value} ({self.op} {bound} {PASS if self.passed else FAIL})"
-        value = f"{self.value:.{self.digits}f}"
-        bound = f"{self.threshold:g}"
-        return f"{self.name} {value} ({self.op} {bound} {PASS if self.passed else FAIL})"
+        sci = self.digits is None
+        bound = _exact(self.threshold, sci)
+        value = _on_its_side(self.value, self.threshold, self.op, self.digits)
+        verdict = f"({self.op} {bound} {PASS if self.passed else FAIL})"
+        rest = f"= {value} {verdict}" if sci else f"{value} {verdict}"
+        line = f"{self.name} {rest}"
+        if len(line) <= WIDTH:
+            return line
+        return f"{self.name}\n    {rest}"
+
+
+def _exact(x: float, sci: bool) -> str:
+    """The shortest text of ``x`` that reads back as exactly ``x`` (``1e-10``, ``9.5e-01``)."""
+    for p in range(17):
+        text = f"{x:.{p}e}" if sci else f"{x:.{p + 1}g}"
+        if float(text) == x:
+            return text
+    return repr(x)
+
+
+def _on_its_side(value: float, threshold: float, op: str, digits: int | None) -> str:
+    """``value`` rounded to ``digits`` (sci: 1), with more digits while rounding hides its side.
+
+    A value of 0.9499 against ``>= 0.95`` prints ``0.9499``, not ``0.950``: the printed value
+    always satisfies ``op`` exactly when the value does.
+    """
+    holds = _OPS[op](value, threshold)
+    start = 1 if digits is None else digits
+    for p in range(start, 18):
+        text = f"{value:.{p}e}" if digits is None else f"{value:.{p}f}"
+        if _OPS[op](float(text), threshold) == holds:
+            return text
+    return repr(value)
 
 
 def check(
@@ -194,7 +223,7 @@ def check_close(
     Raises
     ------
     ValueError
-        If shapes differ, arrays hold NaN or ``tol`` is not positive.
+        If shapes differ, arrays are empty or hold NaN, or ``tol`` is not positive.
     CheckFailed
         If ``strict`` and the difference is not below ``tol``.
 
@@ -206,6 +235,8 @@ def check_close(
     tol = _finite(tol, "tol")
     if tol <= 0:
         raise ValueError(f"tol must be positive (got tol={tol})")
+    if np.size(actual) == 0 or np.size(expected) == 0:
+        raise ValueError(f"{name!r}: actual and expected must not be empty (nothing compared)")
     check(name, max_abs_diff(actual, expected), tol, op="<", digits=None, strict=strict)
 
 

@@ -122,7 +122,8 @@ def setup(
     quiet : bool
         Silence TensorFlow, absl, transformers and tqdm output.
     style : bool
-        Apply the matplotlib house style (:func:`companion.plots.use_house_style`).
+        Apply the matplotlib house style (:func:`companion.plots.use_house_style`) and
+        wrap printed pandas tables and NumPy arrays at ``TEXT_WIDTH`` (80) characters.
 
     Returns
     -------
@@ -162,8 +163,23 @@ def setup(
         from companion.plots import use_house_style
 
         use_house_style()
+        _text_width(TEXT_WIDTH)
     chosen = select_device(device, frameworks=names)
     return Runtime(seed=seed, device=chosen, frameworks=names, deterministic=deterministic)
+
+
+#: Printed lines (tables, arrays) fit this many characters: a phone or a narrow column.
+TEXT_WIDTH = 80
+
+
+def _text_width(width: int) -> None:
+    """Wrap printed pandas tables and NumPy arrays at ``width`` characters."""
+    np.set_printoptions(linewidth=width)
+    try:
+        import pandas as pd
+    except ImportError:  # pandas is optional for a NumPy-only chapter
+        return
+    pd.set_option("display.width", width)
 
 
 def select_device(device: str = "auto", *, frameworks: Iterable[str] = ("torch",)) -> str:

@@ -95,3 +95,60 @@ def test_check_close_passes_and_fails(capsys):
 def test_check_close_needs_positive_tolerance(tol):
     with pytest.raises(ValueError, match="tol must be positive"):
         check_close("d", [1.0], [1.0], tol=tol)
+
+
+# Issue 20: the printed bound is the bound tested, the printed value is on its true side,
+# empty comparisons are errors; issue 15: a check line fits 80 characters.
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from companion.report import WIDTH  # noqa: E402
+
+_finite_floats = st.floats(allow_nan=False, allow_infinity=False, width=64)
+
+
+def _parse(line: str) -> tuple[float, str, float, str]:
+    """Value, operator, bound and verdict back from a printed check line."""
+    head, _, verdict = line.rpartition("(")
+    op, bound, mark = verdict.rstrip(")").split()
+    value = head.split()[-1]
+    return float(value), op, float(bound), mark
+
+
+@given(
+    value=_finite_floats,
+    threshold=_finite_floats,
+    op=st.sampled_from([">=", ">", "<=", "<"]),
+    digits=st.one_of(st.none(), st.integers(0, 6)),
+)
+def test_printed_bound_is_exact_and_value_is_on_its_side(value, threshold, op, digits):
+    result = Check("x", value, op, threshold, digits)
+    printed_value, printed_op, printed_bound, mark = _parse(str(result))
+    assert printed_op == op
+    assert printed_bound == threshold
+    # the printed value satisfies the operator exactly when the true value does
+    assert Check("x", printed_value, op, threshold, digits).passed == result.passed
+    assert mark == ("✓" if result.passed else "✗")
+
+
+def test_bound_with_two_significant_digits_is_not_rounded(capsys):
+    check("x", 0.93, 0.95, op="<", digits=None)
+    assert capsys.readouterr().out == "x = 9.3e-01 (< 9.5e-01 ✓)\n"
+
+
+def test_value_gains_digits_when_rounding_would_hide_a_miss(capsys):
+    check("accuracy", 0.9499, 0.95, strict=False)
+    assert capsys.readouterr().out == "accuracy 0.9499 (>= 0.95 ✗)\n"
+
+
+def test_long_check_puts_its_value_on_a_second_line(capsys):
+    check("a long description of what was compared " * 2, 1.2e-7, 1e-6, op="<", digits=None)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and all(len(line) <= WIDTH for line in lines)
+    assert lines[1] == "    = 1.2e-07 (< 1e-06 ✓)"
+
+
+@pytest.mark.parametrize(("actual", "expected"), [([], []), (np.zeros((0, 3)), np.zeros((0, 3)))])
+def test_check_close_on_empty_arrays_is_an_error(actual, expected):
+    with pytest.raises(ValueError, match="empty"):
+        check_close("max |a - b|", actual, expected, tol=1e-9)

@@ -140,14 +140,14 @@ def extras_for(nb: nbformat.NotebookNode) -> list[str]:
 
 
 def _needs_line(probes: list[str]) -> str:
-    line = f"NEEDS = {tuple(probes)!r}"
-    if len(line) <= 88:
+    line = f"NEEDS = {tuple(probes)!r}".replace("'", '"')
+    if len(line) <= 80:
         return line
-    return "NEEDS = (\n" + "".join(f"    {p!r},\n" for p in probes) + ")"
+    return "NEEDS = (\n" + "".join(f'    "{p}",\n' for p in probes) + ")"
 
 
 def first_cell(extras: list[str], setup_lines: str, url: str) -> str:
-    """The source of the first code cell."""
+    """The source of the first code cell: ruff-formatted, no line over 80 characters."""
     probes = ["companion"] + [m for extra in extras for m in PROBE[extra]]
     requirement = f"{PACKAGE}[{','.join(extras)}]" if extras else PACKAGE
     return (
@@ -155,14 +155,13 @@ def first_cell(extras: list[str], setup_lines: str, url: str) -> str:
         "import subprocess\n"
         "import sys\n"
         "\n"
-        "# In Colab or a bare Python: install the book's library with what this chapter imports.\n"
+        "# Colab or a bare Python: install the book's library and this chapter's extras.\n"
         f"{_needs_line(probes)}\n"
+        f'PACKAGE = "{requirement}"\n'
+        f'URL = "git+{url}"\n'
         "if any(importlib.util.find_spec(module) is None for module in NEEDS):\n"
-        "    subprocess.run(\n"
-        '        [sys.executable, "-m", "pip", "install", "-q",\n'
-        f'         "{requirement} @ git+{url}"],\n'
-        "        check=True,\n"
-        "    )\n"
+        '    pip = [sys.executable, "-m", "pip", "install", "-q"]\n'
+        '    subprocess.run([*pip, f"{PACKAGE} @ {URL}"], check=True)\n'
         f"{setup_lines}"
     )
 
