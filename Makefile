@@ -44,8 +44,8 @@ book: $(VENV)/.book ## build the HTML book from the stored outputs into _build/h
 	$(JB)
 	@echo "Open _build/html/index.html in a browser (file://$(CURDIR)/_build/html/index.html)."
 
-test: $(VENV)/.all ## install everything; lint, unit tests, nbval over every notebook, re-run, strict build, PDF, browser
-	$(MAKE) lint unit nbval rerun book pdf browser
+test: $(VENV)/.all ## install everything; lint, unit tests, nbval (two runs per kernel), strict build, PDF, browser
+	$(MAKE) lint unit nbval book pdf browser
 
 test-gpu: ## the same suite on a CUDA machine (CUDA wheel of the pinned torch, same stored outputs)
 	nvidia-smi
@@ -65,8 +65,10 @@ browser: $(VENV)/.all ## open every page of the built book in headless Chromium 
 	bash tests/browser/setup.sh
 	PYTHONPATH=tests $(PYTEST) tests/browser -p no:cacheprovider
 
-nbval: ## re-execute every notebook in the TOC and compare with the stored outputs
-	$(NBVAL) $(NOTEBOOKS)
+# One pass per notebook does both checks: a fresh kernel runs it and compares every output with
+# the stored one, then runs it again in the same kernel and compares again (tests/nbtwice.py).
+nbval: ## re-execute every notebook twice in one kernel; both runs must print the stored outputs
+	$(NBVAL) -p nbtwice --nbval-twice $(or $(NB),$(NOTEBOOKS))
 
 # Three stand-ins for another machine (see book/appendix/how_tested.md): each changes the
 # order of floating-point sums, as a GPU does. This CPU has AVX-512; (b) takes the AVX2 paths.
@@ -91,7 +93,7 @@ test-latest: ## unit tests and nbval with the newest releases (no constraints), 
 colab-check: ## a fresh Colab-like kernel: first cells install the companion (git+file clone), nbval on 3 chapters
 	bash tools/colab_check.sh
 
-rerun: ## run every notebook twice in one kernel: the second run must print the same
+rerun: ## standalone same-kernel re-run check (make nbval already does it in the same pass)
 	PYTHONPATH=tests $(PYTEST) tests/rerun -p no:cacheprovider
 
 nb: ## nbval one notebook: make nb NB=book/03_math/softmax_cross_entropy.ipynb

@@ -14,10 +14,12 @@ Modules, one topic each (the chapter that explains each is named in its docstrin
 - :mod:`companion.data` — where data lives (``COMPANION_DATA_DIR``) and loaders
 - :mod:`companion.torch`, :mod:`companion.tf` — framework versions under the same names
 
-Importing the package imports NumPy only and changes no global state.
+Importing the package imports NumPy only and changes no global state. The subpackages stand
+on floors, and imports point down (``tests/test_layering.py``): the core (``runtime``,
+``report``, ``plots``, ``install``); the pure references ``maths`` and ``sizing`` (arithmetic,
+no file reads); ``data`` (every file read); the framework twins and chapter helpers on top.
 """
 
-from companion import maths
 from companion.report import Check, CheckFailed, check, check_close, glue, max_abs_diff
 from companion.runtime import FRAMEWORKS, Runtime, select_device, setup, versions
 
@@ -31,7 +33,6 @@ __all__ = [
     "check",
     "check_close",
     "glue",
-    "maths",
     "max_abs_diff",
     "select_device",
     "setup",

@@ -10,6 +10,7 @@ machine perturbation of ``make test-portable``). The book's status page and each
 from __future__ import annotations
 
 import csv
+import fcntl
 import datetime as dt
 import os
 from collections import defaultdict
@@ -22,12 +23,15 @@ ROOT = Path(__file__).resolve().parent.parent
 FIELDS = ["notebook", "variant", "passed", "date", "seconds", "device", "versions"]
 _seconds: dict[str, float] = defaultdict(float)
 _failed: set[str] = set()
+#: Items of the second run of ``--nbval-twice`` (tests/nbtwice.py): not part of the run time.
+SECOND_RUN = "(second run)"
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     path = report.nodeid.split("::")[0]
     if path.endswith(".ipynb"):
-        _seconds[path] += report.duration  # setup (kernel start) + each cell's call
+        if SECOND_RUN not in report.nodeid:
+            _seconds[path] += report.duration  # setup (kernel start) + each cell's call
         if report.failed:
             _failed.add(path)
 
@@ -44,6 +48,13 @@ def _versions() -> str:
 
 def record(seconds: dict[str, float], failed: set[str], out: Path) -> None:
     """Merge this run's rows into ``out`` (one row per notebook and variant)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out.with_suffix(".lock"), "w") as lock:  # concurrent runs must not lose rows
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _merge(seconds, failed, out)
+
+
+def _merge(seconds: dict[str, float], failed: set[str], out: Path) -> None:
     device = (os.environ.get("COMPANION_DEVICE") or "cpu").split(":")[0]
     variant = os.environ.get("NBVAL_VARIANT", "default")
     today = dt.datetime.now(dt.timezone.utc).date().isoformat()

@@ -107,3 +107,38 @@ def test_phrasebank_offline_hint_names_the_file_the_loader_reads(tmp_path, monke
     monkeypatch.setenv(DATA_DIR_VARIABLE, str(tmp_path))
     with pytest.raises(FileNotFoundError, match="financial_phrasebank/sentences_allagree.csv"):
         phrasebank.load_phrasebank("allagree")
+
+
+#: A code or text-output line longer than this scrolls sideways in the rendered book on a
+#: 1366-px desktop and on a phone; ``book/ruff.toml`` sets the same line length for code.
+WIDTH = 80
+
+
+def _text_outputs(cell: nbformat.NotebookNode) -> list[str]:
+    """The plain text a reader sees below a code cell (streams, and text-only results)."""
+    texts = []
+    for out in cell.get("outputs", []):
+        if out.output_type == "stream":
+            texts.append(out.text)
+        elif out.output_type in {"execute_result", "display_data"}:
+            data = out.get("data", {})
+            shown_as_text = not any(k.startswith(("image/", "text/html")) for k in data)
+            if "text/plain" in data and shown_as_text:
+                texts.append(data["text/plain"])
+    return texts
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_code_and_text_outputs_fit_80_characters(path):
+    nb = nbformat.read(path, as_version=4)
+    long = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        for kind, text in [("code", cell.source)] + [("output", t) for t in _text_outputs(cell)]:
+            long += [
+                f"cell {index} {kind} ({len(line)}): {line[:60]}..."
+                for line in text.splitlines()
+                if len(line) > WIDTH
+            ]
+    assert not long, f"{len(long)} lines over {WIDTH} characters:\n" + "\n".join(long)

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.optimize import minimize_scalar
 
+from companion.data.training_runs import CHINCHILLA_70B, GPT3, H100_PRICES, H100_SXM, LLAMA31_405B
 from companion.maths import compare_gradients, numerical_gradient
 from companion.maths.scaling import (
     CHINCHILLA,
@@ -24,11 +25,6 @@ from companion.maths.scaling import (
     tokens_per_parameter_rule,
 )
 from companion.maths.training_cost import (
-    CHINCHILLA_70B,
-    GPT3,
-    H100_PRICES,
-    H100_SXM,
-    LLAMA31_405B,
     gpu_hours,
     implied_utilisation,
     marginal_loss_per_dollar,
@@ -215,7 +211,7 @@ def test_bad_input_is_named_in_the_error(call, error, match):
 
 def test_reference_figures_are_read_from_the_sourced_tables():
     from companion.data.industry import load_costs, load_models
-    from companion.maths import training_cost as tc
+    from companion.data import training_runs as tc
 
     models = load_models().set_index("model")
     assert tc.GPT3.reported_flops == models.loc["GPT-3", "training_compute_flop"]

@@ -7,12 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from companion.maths.training_cost import H100_SXM, LLAMA31_405B, implied_utilisation
-from companion.maths.utilisation import (
-    flop_utilisation,
-    model_flops_utilisation,
-    peak_bf16_flop_per_s,
-)
+from companion.data.accelerators import peak_bf16_flop_per_s
+from companion.data.training_runs import H100_SXM, LLAMA31_405B
+from companion.maths.training_cost import implied_utilisation
+from companion.maths.utilisation import flop_utilisation, model_flops_utilisation
 
 positive = st.floats(min_value=1e-3, max_value=1e15, allow_nan=False, allow_infinity=False)
 

@@ -173,8 +173,8 @@ def run(out: Path, variants: tuple[Variant, ...] = VARIANTS, say: Callable = pri
     import torch
 
     import companion
+    from companion.data.accelerators import peak_bf16_flop_per_s
     from companion.data.throughput import THROUGHPUT_COLUMNS, load_throughput, replace_device_rows
-    from companion.maths.utilisation import peak_bf16_flop_per_s
 
     rt = companion.setup(seed=0, frameworks=("torch",), deterministic=False, style=False)
     torch.backends.cuda.matmul.allow_tf32 = False  # PyTorch's default: fp32 rows are fp32

@@ -11,6 +11,7 @@ when every figure is read as printed, ``derived`` when one is computed from prin
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -18,7 +19,17 @@ import pandas as pd
 
 from companion.data import read_csv_file
 
-__all__ = ["ACCELERATOR_COLUMNS", "load_accelerators"]
+__all__ = ["ACCELERATOR_COLUMNS", "DEVICE_PATTERNS", "load_accelerators", "peak_bf16_flop_per_s"]
+
+#: Device names as ``torch.cuda.get_device_name()`` prints them, matched to rows of the
+#: accelerator table. PCIe and NVL variants of the H100 and H200 run at lower clocks and
+#: are deliberately not matched (their peaks are not in the table).
+DEVICE_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"\bH100\b.*\b(SXM|HBM3)\b", "NVIDIA H100 SXM5"),
+    (r"\bH200\b(?!.*\bNVL\b)", "NVIDIA H200 SXM"),
+    (r"\bA100[- ]SXM4\b", "NVIDIA A100 SXM4 80 GB"),
+    (r"\bV100\b", "NVIDIA V100 SXM2 16 GB"),
+)
 
 #: The columns of the table, in order.
 ACCELERATOR_COLUMNS: tuple[str, ...] = (
@@ -106,3 +117,49 @@ def _check_text(df: pd.DataFrame, name: str) -> None:
     silent = df.loc[(df["status"] != "reported") & (df["note"].str.strip() == ""), "accelerator"]
     if len(silent):
         raise ValueError(f"{name}: a derived row needs a note saying how (rows {silent.tolist()})")
+
+
+def peak_bf16_flop_per_s(device_name: str) -> float:
+    """Dense BF16 peak of an accelerator named as PyTorch names it, from the sourced table.
+
+    Parameters
+    ----------
+    device_name : str
+        E.g. ``torch.cuda.get_device_name()``: ``"NVIDIA H100 80GB HBM3"``,
+        ``"NVIDIA A100-SXM4-40GB"``.
+
+    Returns
+    -------
+    float
+        FLOP/s (the table's TFLOP/s times 1e12).
+
+    Raises
+    ------
+    TypeError
+        If ``device_name`` is not a string.
+    ValueError
+        If the device matches no row of the table (a CPU, a consumer GPU, a PCIe variant),
+        or its row gives no BF16 peak (the V100 has no BF16 units).
+
+    Examples
+    --------
+    >>> peak_bf16_flop_per_s("NVIDIA H100 80GB HBM3") / 1e12
+    989.0
+    """
+    if not isinstance(device_name, str):
+        raise TypeError(
+            f"device_name must be a string (got {type(device_name).__name__}: {device_name!r})"
+        )
+    for pattern, row in DEVICE_PATTERNS:
+        if re.search(pattern, device_name):
+            entry = load_accelerators().loc[row]
+            if not str(entry["precision"]).startswith("BF16"):
+                raise ValueError(
+                    f"device_name={device_name!r} ({row}) has no dense BF16 peak in the "
+                    f"accelerator table (its peak is {entry['precision']})"
+                )
+            return float(entry["peak_tflops"]) * 1e12
+    raise ValueError(
+        f"no published dense BF16 peak for device_name={device_name!r}: the accelerator table "
+        "covers the H100 SXM, H200 SXM and A100 SXM4; MFU is not defined without a peak"
+    )

@@ -4,9 +4,10 @@ Explained in chapter "Scaling laws and the economics of scale" (book/03_math/sca
 
 Training compute itself, ``C = 6 N D``, is :func:`companion.sizing.budget.training_flops`.
 Every hardware figure, price and reference run is a frozen dataclass with ``source`` and
-``url`` fields, read from the companion's sourced tables (``ai_costs.csv`` and
-``landmark_models.csv``), so a number printed in the book is stored once and can be traced
-to where it was read.
+``url`` fields. This module is pure arithmetic on them; the sourced instances (the H100, its
+rental prices, GPT-3, Chinchilla, Llama 3.1) are read from the companion's tables by
+:mod:`companion.data.training_runs`, so a number printed in the book is stored once and can be
+traced to where it was read.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from companion.data.industry import load_costs, load_models
 from companion.maths.scaling import (
     ChinchillaLaw,
     as_positive,
@@ -24,11 +24,6 @@ from companion.maths.scaling import (
 )
 
 __all__ = [
-    "CHINCHILLA_70B",
-    "GPT3",
-    "H100_PRICES",
-    "H100_SXM",
-    "LLAMA31_405B",
     "Accelerator",
     "RentalPrice",
     "TrainingRun",
@@ -106,72 +101,6 @@ class TrainingRun:
     gpu_hours: float | None = None
 
 
-def _cost_row(item: str, year: int) -> dict:
-    """The row of ``ai_costs.csv`` for ``item`` in ``year`` (exactly one must exist)."""
-    costs = load_costs()
-    rows = costs[(costs["item"] == item) & (costs["year"] == year)]
-    if len(rows) != 1:
-        raise LookupError(f"ai_costs.csv has {len(rows)} rows for item={item!r}, year={year}")
-    return rows.iloc[0].to_dict()
-
-
-def _accelerator(item: str, year: int, name: str) -> Accelerator:
-    """An :class:`Accelerator` from a ``hardware_peak`` row of ``ai_costs.csv`` (TFLOP/s)."""
-    row = _cost_row(item, year)
-    if row["unit"] != "TFLOP/s":
-        raise LookupError(f"{item!r} is in {row['unit']}, expected TFLOP/s")
-    precision = "dense BF16" if "dense BF16" in item else item
-    return Accelerator(name, row["value"] * 1e12, precision, row["source"], row["url"])
-
-
-def _price(item: str, year: int) -> RentalPrice:
-    """A :class:`RentalPrice` from a ``gpu_price`` row of ``ai_costs.csv``."""
-    row = _cost_row(item, year)
-    if row["unit"] != "USD per GPU-hour":
-        raise LookupError(f"{item!r} is in {row['unit']}, expected USD per GPU-hour")
-    return RentalPrice(row["value"], str(year), row["source"], row["url"], row["note"])
-
-
-def _run(model: str, name: str) -> TrainingRun:
-    """A :class:`TrainingRun` from a row of ``landmark_models.csv`` with reported compute."""
-    row = load_models().set_index("model").loc[model]
-    if row["compute_status"] != "reported":
-        raise LookupError(f"{model!r}: compute is {row['compute_status']}, not reported")
-    hours = None if np.isnan(row["gpu_hours"]) else float(row["gpu_hours"])
-    return TrainingRun(
-        name=name,
-        parameters=float(row["parameters"]),
-        tokens=float(row["training_tokens"]),
-        reported_flops=float(row["training_compute_flop"]),
-        source=row["source"],
-        url=row["url"],
-        gpu_hours=hours,
-    )
-
-
-# The figures live once, in the companion's CSVs (each row with its source); these constants
-# are typed views of those rows.
-
-#: NVIDIA H100 SXM, 989 TFLOP/s dense BF16 (1,979 with structured sparsity).
-H100_SXM = _accelerator("H100 SXM peak dense BF16", 2022, "NVIDIA H100 SXM")
-
-#: H100 rental prices: AWS on demand in 2023, then a rental index in 2025 and 2026.
-H100_PRICES: tuple[RentalPrice, ...] = (
-    _price("H100 on-demand price, AWS p5.48xlarge", 2023),
-    _price("H100 rental price", 2025),
-    _price("H100 rental price", 2026),
-)
-
-#: GPT-3 175B: 300 B tokens, 3.14e23 FLOP (3,640 PF-days).
-GPT3 = _run("GPT-3", "GPT-3 175B")
-
-#: Chinchilla 70B: 1.4 T tokens on Gopher's budget of about 5.76e23 FLOP.
-CHINCHILLA_70B = _run("Chinchilla", "Chinchilla 70B")
-
-#: Llama 3.1 405B: 15.6 T tokens, 3.8e25 FLOP, 30.84 M H100-hours.
-LLAMA31_405B = _run("Llama 3.1 405B", "Llama 3.1 405B")
-
-
 def gpu_hours(flops: ArrayLike, accelerator: Accelerator, utilisation: float) -> np.ndarray:
     """Accelerator-hours for ``flops`` at a fraction ``utilisation`` of peak (model FLOP use).
 
@@ -194,7 +123,8 @@ def gpu_hours(flops: ArrayLike, accelerator: Accelerator, utilisation: float) ->
 
     Examples
     --------
-    >>> round(float(gpu_hours(989e12 * 3600, H100_SXM, 1.0)), 6)
+    >>> h100 = Accelerator("H100 SXM", 989e12, "dense BF16", "NVIDIA", "https://nvidia.com")
+    >>> round(float(gpu_hours(989e12 * 3600, h100, 1.0)), 6)
     1.0
     """
     if not 0 < utilisation <= 1:
@@ -220,7 +150,9 @@ def usd_per_flop(accelerator: Accelerator, utilisation: float, price: RentalPric
 
     Examples
     --------
-    >>> f"{usd_per_flop(H100_SXM, 0.4, H100_PRICES[2]):.2e}"
+    >>> h100 = Accelerator("H100 SXM", 989e12, "dense BF16", "NVIDIA", "https://nvidia.com")
+    >>> price = RentalPrice(2.35, "2026", "a rental index", "https://example.org")
+    >>> f"{usd_per_flop(h100, 0.4, price):.2e}"
     '1.65e-18'
     """
     return float(price.usd_per_gpu_hour * gpu_hours(1.0, accelerator, utilisation))
@@ -248,7 +180,9 @@ def training_cost(
 
     Examples
     --------
-    >>> round(float(training_cost(GPT3.reported_flops, H100_SXM, 0.4, H100_PRICES[2])) / 1e3)
+    >>> h100 = Accelerator("H100 SXM", 989e12, "dense BF16", "NVIDIA", "https://nvidia.com")
+    >>> price = RentalPrice(2.35, "2026", "a rental index", "https://example.org")
+    >>> round(float(training_cost(3.14e23, h100, 0.4, price)) / 1e3)  # GPT-3's FLOP, k USD
     518
     """
     return gpu_hours(flops, accelerator, utilisation) * price.usd_per_gpu_hour
@@ -276,7 +210,10 @@ def implied_utilisation(run: TrainingRun, accelerator: Accelerator) -> float:
 
     Examples
     --------
-    >>> round(implied_utilisation(LLAMA31_405B, H100_SXM), 3)
+    >>> h100 = Accelerator("H100 SXM", 989e12, "dense BF16", "NVIDIA", "https://nvidia.com")
+    >>> run = TrainingRun("Llama 3.1 405B", 405e9, 15.6e12, 3.8e25, "Meta", "https://ai.meta.com",
+    ...                   gpu_hours=30.84e6)
+    >>> round(implied_utilisation(run, h100), 3)
     0.346
     """
     if run.gpu_hours is None:
