@@ -51,7 +51,7 @@ test-gpu: ## the same suite on a CUDA machine (CUDA wheel of the pinned torch, s
 	nvidia-smi
 	$(MAKE) $(VENV)/.all
 	$(PY) -c "import torch; assert torch.cuda.is_available(), 'torch sees no CUDA device'; print('torch', torch.__version__, 'on', torch.cuda.get_device_name(0))"
-	COMPANION_DEVICE=cuda $(MAKE) unit nbval rerun book browser
+	COMPANION_DEVICE=cuda $(MAKE) unit nbval book browser
 
 unit: ## unit, parity and notebook-rule tests, plus the companion's doctests
 	$(PYTEST) tests companion --doctest-modules --ignore=tests/browser --ignore=tests/rerun

@@ -105,3 +105,34 @@ def test_pooler_must_be_a_bool_not_a_truthy_value(pooler):
 
     with pytest.raises(TypeError, match="pooler"):
         TransformerConfig("bert", 100, 64, 2, 4, 32, pooler=pooler)
+
+
+# Issue 20's listed cases: sizes that overflow inside, results that overflow, NaN steps.
+def test_numpy_int32_sizes_do_not_overflow_the_kernel_costs():
+    from companion.sizing.roofline import attention_cost, matmul_cost
+
+    big = np.int32(50_000)
+    assert matmul_cost(big, big, big).bytes_moved == 2 * 3 * 50_000**2
+    cost = attention_cost(np.int32(64), np.int32(64), np.int32(65_536), np.int32(128))
+    assert cost.flops == 4.0 * 64 * 64 * 65_536**2 * 128
+
+
+def test_numbers_too_large_for_a_float_name_the_argument():
+    from companion.sizing import training_flops, weight_bytes
+
+    with pytest.raises(ValueError, match="n_params is too large for a float"):
+        weight_bytes(10**400)
+    with pytest.raises(ValueError, match="training_flops overflows"):
+        training_flops(1e308, 1e308)
+
+
+@pytest.mark.parametrize("step", [float("nan"), float("inf")])
+def test_schedules_refuse_non_finite_steps(step):
+    from companion.maths.schedules import cosine_decay, warmup_linear_decay
+
+    with pytest.raises(ValueError, match="step must be finite"):
+        cosine_decay(step, 10)
+    with pytest.raises(ValueError, match="step must be finite"):
+        warmup_linear_decay(step, 10, 2)
+    with pytest.raises(TypeError, match="step must be a number"):
+        cosine_decay("3", 10)

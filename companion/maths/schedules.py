@@ -9,8 +9,18 @@ factor returned here.
 from __future__ import annotations
 
 import math
+import numbers
 
 __all__ = ["cosine_decay", "warmup_linear_decay"]
+
+
+def _finite(name: str, value: object) -> float:
+    """``value`` itself if it is a finite real number (Python or NumPy), else a clear error."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number (got {type(value).__name__}: {value!r})")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite (got {name}={value})")
+    return value  # type: ignore[return-value]
 
 
 def warmup_linear_decay(step: int, total_steps: int, warmup_steps: int) -> float:
@@ -37,13 +47,18 @@ def warmup_linear_decay(step: int, total_steps: int, warmup_steps: int) -> float
     Raises
     ------
     ValueError
-        If ``step`` is negative or ``warmup_steps`` is not in ``[1, total_steps)``.
+        If ``step`` is negative, NaN or infinite, or ``warmup_steps`` is not in
+        ``[1, total_steps)``.
+    TypeError
+        If an argument is not a real number.
 
     Examples
     --------
     >>> [round(warmup_linear_decay(s, total_steps=10, warmup_steps=2), 3) for s in (0, 1, 2, 9)]
     [0.5, 1.0, 1.0, 0.125]
     """
+    step, total_steps = _finite("step", step), _finite("total_steps", total_steps)
+    warmup_steps = _finite("warmup_steps", warmup_steps)
     if not 1 <= warmup_steps < total_steps:
         raise ValueError(
             "warmup_steps must lie in [1, total_steps) "
@@ -77,13 +92,16 @@ def cosine_decay(step: int, total_steps: int) -> float:
     Raises
     ------
     ValueError
-        If ``step`` is negative or ``total_steps`` is below 1.
+        If ``step`` is negative, NaN or infinite, or ``total_steps`` is below 1.
+    TypeError
+        If an argument is not a real number.
 
     Examples
     --------
     >>> [round(cosine_decay(s, total_steps=4), 3) for s in (0, 2, 4, 9)]
     [1.0, 0.5, 0.0, 0.0]
     """
+    step, total_steps = _finite("step", step), _finite("total_steps", total_steps)
     if total_steps < 1:
         raise ValueError(f"total_steps must be >= 1 (got total_steps={total_steps})")
     if step < 0:

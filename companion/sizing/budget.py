@@ -5,7 +5,7 @@ Explained in chapter "What makes a model large" (book/02_concepts/model_size).
 
 from __future__ import annotations
 
-from companion.sizing._validate import positive_number
+from companion.sizing._validate import finite_result, positive_number
 
 __all__ = [
     "ADAM_MIXED_PRECISION_BYTES",
@@ -66,7 +66,7 @@ def weight_bytes(n_params: float, dtype: str = "bf16") -> float:
     n_params = positive_number("n_params", n_params)
     if dtype not in BYTES_PER_PARAMETER:
         raise ValueError(f"dtype must be one of {sorted(BYTES_PER_PARAMETER)} (got {dtype!r})")
-    return n_params * BYTES_PER_PARAMETER[dtype]
+    return finite_result("weight_bytes", n_params * BYTES_PER_PARAMETER[dtype])
 
 
 def training_bytes(n_params: float) -> float:
@@ -100,7 +100,8 @@ def training_bytes(n_params: float) -> float:
     >>> training_bytes(1e9) / 1e9
     16.0
     """
-    return positive_number("n_params", n_params) * sum(ADAM_MIXED_PRECISION_BYTES.values())
+    n_params = positive_number("n_params", n_params)
+    return finite_result("training_bytes", n_params * sum(ADAM_MIXED_PRECISION_BYTES.values()))
 
 
 def training_flops(n_params: float, n_tokens: float) -> float:
@@ -136,7 +137,8 @@ def training_flops(n_params: float, n_tokens: float) -> float:
     >>> f"{training_flops(175e9, 300e9):.2e}"
     '3.15e+23'
     """
-    return 6.0 * positive_number("n_params", n_params) * positive_number("n_tokens", n_tokens)
+    flops = 6.0 * positive_number("n_params", n_params) * positive_number("n_tokens", n_tokens)
+    return finite_result("training_flops", flops)
 
 
 def inference_flops_per_token(n_params: float) -> float:
@@ -162,4 +164,4 @@ def inference_flops_per_token(n_params: float) -> float:
     >>> inference_flops_per_token(7e9) / 1e9
     14.0
     """
-    return 2.0 * positive_number("n_params", n_params)
+    return finite_result("inference_flops_per_token", 2.0 * positive_number("n_params", n_params))

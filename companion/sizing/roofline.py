@@ -54,8 +54,8 @@ def matmul_cost(m: int, k: int, n: int, *, bytes_per_element: float = 2) -> Kern
     >>> matmul_cost(1, 4096, 4096).intensity < 1.1  # a matrix-vector product
     True
     """
-    for name, value in (("m", m), ("k", k), ("n", n)):
-        positive_int(name, value)
+    # Python ints: NumPy int32 sizes would overflow in the products below
+    m, k, n = (positive_int(name, value) for name, value in (("m", m), ("k", k), ("n", n)))
     b = positive_number("bytes_per_element", bytes_per_element)
     return KernelCost(
         name=f"matmul {m}x{k} @ {k}x{n}",
@@ -87,13 +87,15 @@ def attention_cost(
     >>> round(fused.intensity), round(unfused.intensity)
     (512, 30)
     """
-    for name, value in (
-        ("batch", batch),
-        ("n_heads", n_heads),
-        ("seq_len", seq_len),
-        ("d_head", d_head),
-    ):
+    batch, n_heads, seq_len, d_head = (
         positive_int(name, value)
+        for name, value in (
+            ("batch", batch),
+            ("n_heads", n_heads),
+            ("seq_len", seq_len),
+            ("d_head", d_head),
+        )
+    )
     b = positive_number("bytes_per_element", bytes_per_element)
     bh, t, d = batch * n_heads, seq_len, d_head
     numbers = 4 * bh * t * d + (0 if fused else 4 * bh * t * t)
