@@ -10,8 +10,8 @@ machine perturbation of ``make test-portable``). The book's status page and each
 from __future__ import annotations
 
 import csv
-import fcntl
 import datetime as dt
+import fcntl
 import os
 from collections import defaultdict
 from importlib import metadata

@@ -210,8 +210,8 @@ def test_bad_input_is_named_in_the_error(call, error, match):
 
 
 def test_reference_figures_are_read_from_the_sourced_tables():
-    from companion.data.industry import load_costs, load_models
     from companion.data import training_runs as tc
+    from companion.data.industry import load_costs, load_models
 
     models = load_models().set_index("model")
     assert tc.GPT3.reported_flops == models.loc["GPT-3", "training_compute_flop"]
