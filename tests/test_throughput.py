@@ -145,7 +145,7 @@ def _table_text():
                 "tokens_per_s": "",
                 "flop_per_sample": "1e7",
                 "mfu": "",
-                "source": "measured with `make bench` (tests/throughput.py) on x, 2026-11-25",
+                "source": "measured with `make bench` (tools/throughput.py) on x, 2026-11-25",
                 "note": "",
             }
         ]

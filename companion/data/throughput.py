@@ -2,7 +2,7 @@
 
 Explained in chapter "Training fast" (book/04_practice/training_fast). The table ships with the
 library as ``companion/data/csv/throughput.csv`` and is written by ``make bench``
-(``tests/throughput.py``), which replaces the rows of the device it ran on and keeps the
+(``tools/throughput.py``), which replaces the rows of the device it ran on and keeps the
 others, so CPU and GPU measurements sit side by side. Every row says where and when it was
 measured (``device_name``, ``date``, ``source``) and with which library versions.
 
@@ -63,7 +63,7 @@ _CHOICES = {
     "attention": ("eager", "sdpa", "n/a"),
     "compiled": ("True", "False"),
 }
-_SOURCE_PREFIX = "measured with `make bench` (tests/throughput.py)"
+_SOURCE_PREFIX = "measured with `make bench` (tools/throughput.py)"
 
 
 def load_throughput(path: str | Path | None = None) -> pd.DataFrame:

@@ -1,6 +1,6 @@
 """Timing a training step honestly: warm-up excluded, the GPU waited for, the median of repeats.
 
-Explained in chapter "Training fast" (book/04_practice/training_fast); ``tests/throughput.py``
+Explained in chapter "Training fast" (book/04_practice/training_fast); ``tools/throughput.py``
 (``make bench``) runs it over the book's CNN and fine-tuning step.
 
 - :func:`training_step`: one optimiser step as a closure, optionally under bf16 autocast.

@@ -1,6 +1,6 @@
 """Benchmark the book: run every notebook of the TOC in a fresh kernel, record time and memory.
 
-Usage: python tests/bench.py [--out bench/notebooks-<device>.csv] [NOTEBOOK ...]
+Usage: python tools/bench.py [--out bench/notebooks-<device>.csv] [NOTEBOOK ...]
 
 For each notebook: wall seconds, peak resident memory of the kernel process (MB), peak GPU
 memory allocated by PyTorch (MB, when a GPU was used), and the notebook's budget (90 s, or the
@@ -22,7 +22,8 @@ from pathlib import Path
 
 import nbformat
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent / "tests"))  # toc.py
 from nbrun import execute  # noqa: E402
 from toc import ROOT, toc_notebooks  # noqa: E402
 

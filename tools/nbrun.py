@@ -1,6 +1,6 @@
 """Execute notebooks in place in a fresh kernel, storing their outputs, and time each one.
 
-Usage: python tests/nbrun.py [NOTEBOOK ...]   (default: every notebook in _toc.yml)
+Usage: python tools/nbrun.py [NOTEBOOK ...]   (default: every notebook in _toc.yml)
 
 This is how a chapter's stored outputs are produced; nbval (``make nbval``) then checks that
 a fresh run prints the same. Run it on a CPU machine: the stored outputs are CPU outputs.
@@ -15,7 +15,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent / "tests"))  # toc.py
 from toc import ROOT, toc_notebooks  # noqa: E402
 
 

@@ -1,6 +1,6 @@
 """Training throughput of the book's digit CNN and MiniLM fine-tuning step, on this machine.
 
-Usage: python tests/throughput.py [--out companion/data/csv/throughput.csv]
+Usage: python tools/throughput.py [--out companion/data/csv/throughput.csv]
 
 For each variant (batch size; fp32 or bf16 autocast; eager or SDPA attention; with or without
 ``torch.compile``) it times the training step with :func:`companion.torch.throughput.
@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent / "tests"))  # toc.py
 from bench import cpu_model  # noqa: E402
 
 
@@ -211,7 +212,7 @@ def run(out: Path, variants: tuple[Variant, ...] = VARIANTS, say: Callable = pri
         "cpu_threads": str(torch.get_num_threads()),
         "torch": torch.__version__,
         "transformers": metadata.version("transformers"),
-        "source": f"measured with `make bench` (tests/throughput.py) on {name}, {today}",
+        "source": f"measured with `make bench` (tools/throughput.py) on {name}, {today}",
         "note": note,
     }
     new = pd.DataFrame([{**common, **row} for row in rows])[list(THROUGHPUT_COLUMNS)]
