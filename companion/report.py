@@ -88,9 +88,16 @@ class Check:
 
 
 def _exact(x: float, sci: bool) -> str:
-    """The shortest text of ``x`` that reads back as exactly ``x`` (``1e-10``, ``9.5e-01``)."""
+    """Text of ``x`` that reads back as exactly ``x``: ``1e-10``, ``9.5e-01``; ``40``, ``0.95``.
+
+    Scientific notation with the fewest digits for ``sci``; otherwise ``:g`` when it is exact
+    (``40``, ``0.95``, ``1e+06``), else Python's shortest round-trip ``repr``.
+    """
+    if not sci:
+        text = f"{x:g}"
+        return text if float(text) == x else repr(x)
     for p in range(17):
-        text = f"{x:.{p}e}" if sci else f"{x:.{p + 1}g}"
+        text = f"{x:.{p}e}"
         if float(text) == x:
             return text
     return repr(x)

@@ -152,3 +152,12 @@ def test_long_check_puts_its_value_on_a_second_line(capsys):
 def test_check_close_on_empty_arrays_is_an_error(actual, expected):
     with pytest.raises(ValueError, match="empty"):
         check_close("max |a - b|", actual, expected, tol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("threshold", "printed"),
+    [(40, "40"), (10, "10"), (0.95, "0.95"), (2500, "2500"), (1e6, "1e+06"), (1 / 3, "0.3333333333333333")],
+)
+def test_fixed_point_bounds_print_as_before_when_exact(threshold, printed, capsys):
+    check("x", 1e9, threshold, digits=1)
+    assert capsys.readouterr().out == f"x 1000000000.0 (>= {printed} ✓)\n"
