@@ -38,6 +38,7 @@ CLASSES = {
     "llama": "LlamaForCausalLM",
     "mistral": "MistralForCausalLM",
     "qwen2": "Qwen2ForCausalLM",
+    "qwen3": "Qwen3ForCausalLM",
     "mixtral": "MixtralForCausalLM",
     "qwen3_moe": "Qwen3MoeForCausalLM",
     "deepseek_v3": "DeepseekV3ForCausalLM",
@@ -151,6 +152,14 @@ FAMILY_CONFIGS = {
     },
     "mistral": {**LLAMA, "model_type": "mistral", "num_key_value_heads": 1, "head_dim": 16},
     "qwen2": {**LLAMA, "model_type": "qwen2", "tie_word_embeddings": True},
+    "qwen3": {**LLAMA, "model_type": "qwen3", "head_dim": 12},
+    "qwen3 biases, tied": {
+        **LLAMA,
+        "model_type": "qwen3",
+        "head_dim": 8,
+        "attention_bias": True,
+        "tie_word_embeddings": True,
+    },
     "mixtral": MIXTRAL,
     "qwen3_moe": QWEN3_MOE,
     "qwen3_moe biases": {**QWEN3_MOE, "attention_bias": True, "decoder_sparse_step": 1},
@@ -186,7 +195,7 @@ def test_automodel_for_causal_lm_builds_the_class_counted():
     assert count_parameters(from_hf_config(DEEPSEEK_V3)).total == _numel(model)
 
 
-@pytest.mark.parametrize("case", ["llama biases, head_dim", "qwen3_moe", "deepseek_v3"])
+@pytest.mark.parametrize("case", ["llama biases, head_dim", "qwen3", "qwen3_moe", "deepseek_v3"])
 def test_count_equals_the_built_model_block_by_block(case):
     config = FAMILY_CONFIGS[case]
     model = _build(config)
@@ -212,7 +221,7 @@ def test_active_parameters_leave_out_exactly_the_unused_routed_experts(case):
 
 
 def test_dense_models_use_all_their_parameters():
-    for case in ("llama", "qwen2", "gpt2", "bert"):
+    for case in ("llama", "qwen2", "qwen3", "gpt2", "bert"):
         count = count_parameters(from_hf_config(FAMILY_CONFIGS[case]))
         assert count.active == count.total
 
@@ -276,7 +285,21 @@ DEEPSEEK_V3_671B = {
 }
 
 
-@pytest.mark.parametrize("config", [LLAMA2_7B, MIXTRAL_8X7B, QWEN3_30B_A3B])
+QWEN3_8B = {  # Qwen/Qwen3-8B config.json, keys that change nothing left out
+    "model_type": "qwen3",
+    "vocab_size": 151936,
+    "hidden_size": 4096,
+    "intermediate_size": 12288,
+    "num_hidden_layers": 36,
+    "num_attention_heads": 32,
+    "num_key_value_heads": 8,
+    "head_dim": 128,
+    "attention_bias": False,
+    "tie_word_embeddings": False,
+}
+
+
+@pytest.mark.parametrize("config", [LLAMA2_7B, MIXTRAL_8X7B, QWEN3_30B_A3B, QWEN3_8B])
 def test_full_size_count_equals_the_model_built_on_meta(config):
     assert count_parameters(from_hf_config(config)).total == _numel(_build(config))
 
@@ -286,6 +309,7 @@ PUBLISHED = [
     (LLAMA2_7B, 6.7e9, 6.7e9),  # Touvron et al. 2023, Table 1 ("7B"); HF model card 6.74B
     (MIXTRAL_8X7B, 46.7e9, 12.9e9),  # Mistral AI, "Mixtral of experts" (2023 blog post)
     (QWEN3_30B_A3B, 30.5e9, 3.3e9),  # Qwen3-30B-A3B model card
+    (QWEN3_8B, 8.2e9, 8.2e9),  # Qwen3-8B model card, "Number of Parameters: 8.2B"
     (DEEPSEEK_V3_671B, 671e9, 37e9),  # DeepSeek-AI, DeepSeek-V3 technical report, abstract
 ]
 
@@ -385,6 +409,8 @@ def test_missing_and_unknown_model_type_are_named():
         (LLAMA, "intermediate_size"),
         (LLAMA, "hidden_size"),
         (FAMILY_CONFIGS["mistral"], "num_key_value_heads"),
+        (FAMILY_CONFIGS["qwen3"], "num_key_value_heads"),
+        (FAMILY_CONFIGS["qwen3"], "head_dim"),
         (MIXTRAL, "num_local_experts"),
         (QWEN3_MOE, "moe_intermediate_size"),
         (QWEN3_MOE, "num_experts"),
@@ -410,6 +436,8 @@ def test_negative_and_non_integer_sizes_are_named():
         from_hf_config({**LLAMA, "num_attention_heads": 4.0})
     with pytest.raises(TypeError, match="tie_word_embeddings must be true or false"):
         from_hf_config({**LLAMA, "tie_word_embeddings": "no"})
+    with pytest.raises(TypeError, match="attention_bias must be true or false"):
+        from_hf_config({**FAMILY_CONFIGS["qwen3"], "attention_bias": 1})
     with pytest.raises(ValueError, match="n_kv_heads must divide n_heads"):
         from_hf_config({**LLAMA, "num_key_value_heads": 3})
     with pytest.raises(ValueError, match="experts_per_token must be at most n_experts"):

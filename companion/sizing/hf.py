@@ -16,7 +16,7 @@ from companion.sizing.transformer import TransformerConfig
 __all__ = ["SUPPORTED_MODEL_TYPES", "from_hf_config"]
 
 _ENCODERS = ("bert", "roberta")
-_DENSE_DECODERS = ("llama", "mistral", "qwen2")
+_DENSE_DECODERS = ("llama", "mistral", "qwen2", "qwen3")
 #: ``model_type`` values :func:`from_hf_config` reads.
 SUPPORTED_MODEL_TYPES: tuple[str, ...] = (
     *_ENCODERS,
@@ -84,7 +84,7 @@ def from_hf_config(config: Mapping[str, Any]) -> TransformerConfig | DecoderConf
         ``transformers`` default of the family (``tie_word_embeddings``: false for the
         decoders, ``attention_bias``/``mlp_bias``: false, ``head_dim``: hidden/heads,
         ``decoder_sparse_step``: 1, ``mlp_only_layers``: none; ``num_key_value_heads``: the
-        number of heads for Llama only).
+        number of heads for Llama only; ``head_dim`` is required for ``qwen3``).
 
     Returns
     -------
@@ -182,6 +182,11 @@ def _decoder(read: _Reader, name: str) -> DecoderConfig:
         sizes.update(qkv_bias=bias, o_bias=bias, mlp_bias=read.flag("mlp_bias", False))
     elif family == "qwen2":
         sizes.update(qkv_bias=True)  # Qwen2Attention: q, k, v with bias, o without
+    elif family == "qwen3":
+        # Qwen3Attention: one bias flag for q, k, v, o; head_dim is required because
+        # Qwen3Config defaults it to 128, not hidden_size / heads
+        bias = read.flag("attention_bias", False)
+        sizes.update(qkv_bias=bias, o_bias=bias, qk_norm=True, head_dim=read.size("head_dim"))
     elif family == "mixtral":
         sizes.update(
             n_experts=read.size("num_local_experts"),
