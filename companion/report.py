@@ -150,9 +150,10 @@ def check(
     Raises
     ------
     TypeError
-        If ``value`` or ``threshold`` is not a real number.
+        If ``value`` or ``threshold`` is not a real number, or ``strict`` not a bool.
     ValueError
-        If either is NaN or infinite, ``op`` is unknown or ``digits`` is negative.
+        If either is NaN, infinite or too large for a float, ``op`` is unknown or ``digits``
+        is negative.
     CheckFailed
         If ``strict`` and the check fails.
 
@@ -167,8 +168,10 @@ def check(
         raise ValueError(f"name must be a non-empty string (got {name!r})")
     value = _finite(value, f"value of {name!r}")
     threshold = _finite(threshold, f"threshold of {name!r}")
-    if op not in _OPS:
+    if not isinstance(op, str) or op not in _OPS:
         raise ValueError(f"op must be one of {list(_OPS)} (got op={op!r})")
+    if not isinstance(strict, (bool, np.bool_)):
+        raise TypeError(f"strict must be True or False (got {type(strict).__name__}: {strict!r})")
     if digits is not None and (
         isinstance(digits, bool) or not isinstance(digits, int) or digits < 0
     ):
@@ -195,15 +198,14 @@ def max_abs_diff(actual: ArrayLike, expected: ArrayLike) -> float:
     Raises
     ------
     ValueError
-        If the shapes differ or either array holds NaN.
+        If the shapes differ, either array holds NaN, or is not an array of real numbers.
 
     Examples
     --------
     >>> max_abs_diff([1.0, 2.0], [1.0, 2.5])
     0.5
     """
-    a = np.asarray(actual, dtype=np.float64)
-    b = np.asarray(expected, dtype=np.float64)
+    a, b = _real_array(actual, "actual"), _real_array(expected, "expected")
     if a.shape != b.shape:
         raise ValueError(f"shapes differ: actual {a.shape} vs expected {b.shape}")
     if np.isnan(a).any() or np.isnan(b).any():
@@ -242,16 +244,27 @@ def check_close(
     tol = _finite(tol, "tol")
     if tol <= 0:
         raise ValueError(f"tol must be positive (got tol={tol})")
+    actual, expected = _real_array(actual, "actual"), _real_array(expected, "expected")
     if np.size(actual) == 0 or np.size(expected) == 0:
         raise ValueError(f"{name!r}: actual and expected must not be empty (nothing compared)")
     check(name, max_abs_diff(actual, expected), tol, op="<", digits=None, strict=strict)
+
+
+def _real_array(x: ArrayLike, what: str) -> np.ndarray:
+    try:
+        return np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError) as err:
+        raise ValueError(f"{what} must be an array of real numbers ({err})") from None
 
 
 def _finite(x: object, what: str) -> float:
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         if not (isinstance(x, np.ndarray) and x.ndim == 0 and np.issubdtype(x.dtype, np.number)):
             raise TypeError(f"{what} must be a real number (got {type(x).__name__}: {x!r})")
-    x = float(x)  # type: ignore[arg-type]
+    try:
+        x = float(x)  # type: ignore[arg-type]
+    except OverflowError:
+        raise ValueError(f"{what} must be finite: it is too large for a float") from None
     if not math.isfinite(x):
         raise ValueError(f"{what} must be finite (got {x})")
     return x
@@ -294,7 +307,11 @@ def glue(name: str, value: object, fmt: str | None = None) -> None:
             f"name must be letters, digits, _ or - starting with a letter (got {name!r})"
         )
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        if not math.isfinite(float(value)):
+        try:
+            finite = math.isfinite(float(value))
+        except OverflowError:
+            finite = False
+        if not finite:
             raise ValueError(f"value of {name!r} must be finite (got {value})")
     if fmt is None:
         text = str(value)

@@ -134,7 +134,8 @@ def setup(
     ------
     TypeError
         If ``seed`` is not an integer, ``frameworks`` is not an iterable (``None``: pass
-        ``()``), or a framework name is not a string.
+        ``()``), a framework name is not a string, or ``deterministic``, ``quiet`` or
+        ``style`` is not a bool.
     ValueError
         If ``seed`` is out of range, a framework or device name is unknown, or the
         requested device is not available.
@@ -148,6 +149,11 @@ def setup(
     seed = _check_seed(seed, "seed")
     names = _check_frameworks(frameworks)
     _check_device_name(device)
+    import numpy as np
+
+    for flag, given in (("deterministic", deterministic), ("quiet", quiet), ("style", style)):
+        if not isinstance(given, (bool, np.bool_)):
+            raise TypeError(f"{flag} must be True or False (got {type(given).__name__}: {given!r})")
     if quiet:
         for key, value in _ENVIRONMENT.items():
             os.environ.setdefault(key, value)
@@ -310,7 +316,9 @@ def _check_frameworks(frameworks: Iterable[str]) -> tuple[str, ...]:
                 if close
                 else ""
             )
-            raise ValueError(f"unknown framework {name!r} (known: {', '.join(FRAMEWORKS)}){hint}")
+            raise ValueError(
+                f"unknown framework {name!r} in frameworks (known: {', '.join(FRAMEWORKS)}){hint}"
+            )
         if name not in names:
             names.append(name)
     return tuple(names)

@@ -51,10 +51,10 @@ def train_wordpiece(
     ------
     TypeError
         If ``sentences`` is an iterator or generator (it would be used up by the first of the
-        two passes over the text): pass a list.
+        two passes over the text): pass a list; or if it has no length (not a sequence).
     ValueError
         If ``sentences`` is empty or not a sequence of strings, or ``vocab_size`` or
-        ``min_frequency`` is out of range.
+        ``min_frequency`` is out of range (below the minimum or above 2**32).
 
     References
     ----------
@@ -72,17 +72,36 @@ def train_wordpiece(
             f"sentences must be a sequence such as a list, not a one-pass "
             f"{type(sentences).__name__}: pass list(sentences)"
         )
+    try:
+        n_sentences = len(sentences)
+    except TypeError:
+        raise TypeError(
+            f"sentences must be a sequence of strings such as a list "
+            f"(got {type(sentences).__name__}: {sentences!r})"
+        ) from None
     if (
         isinstance(sentences, str)
-        or not sentences
+        or n_sentences == 0
         or not all(isinstance(s, str) for s in sentences)
     ):
         raise ValueError("sentences must be a non-empty sequence of strings")
-    smallest = len(SPECIAL_TOKENS) + 1
-    if isinstance(vocab_size, bool) or not isinstance(vocab_size, int) or vocab_size < smallest:
-        raise ValueError(f"vocab_size must be an int >= {smallest} (got vocab_size={vocab_size!r})")
-    if isinstance(min_frequency, bool) or not isinstance(min_frequency, int) or min_frequency < 1:
-        raise ValueError(f"min_frequency must be an int >= 1 (got min_frequency={min_frequency!r})")
+    smallest, largest = len(SPECIAL_TOKENS) + 1, 2**32
+    if (
+        isinstance(vocab_size, bool)
+        or not isinstance(vocab_size, int)
+        or not smallest <= vocab_size <= largest
+    ):
+        raise ValueError(
+            f"vocab_size must be an int >= {smallest} and <= 2**32 (got vocab_size={vocab_size!r})"
+        )
+    if (
+        isinstance(min_frequency, bool)
+        or not isinstance(min_frequency, int)
+        or not 1 <= min_frequency <= largest
+    ):
+        raise ValueError(
+            f"min_frequency must be an int >= 1 and <= 2**32 (got min_frequency={min_frequency!r})"
+        )
     # Work-around for tokenizers issue #1794: the trainer numbers the continuation pieces
     # ("##e") in hash-map order and breaks ties between equally frequent merges by those
     # numbers, so two runs can learn different vocabularies. Declaring every continuation

@@ -105,6 +105,10 @@ def read_csv_file(path: str | os.PathLike[str], **options: Any) -> pd.DataFrame:
     ------
     FileNotFoundError
         If there is no file at ``path``.
+    TypeError
+        If ``path`` is not a str or path-like.
+    ValueError
+        If ``path`` is a directory (``""`` is the current one).
     ValueError
         If the file is empty, binary (it holds NUL bytes), not in the expected text
         encoding, or not parseable as CSV; the message names the file.
@@ -124,7 +128,11 @@ def read_csv_file(path: str | os.PathLike[str], **options: Any) -> pd.DataFrame:
     """
     import pandas as pd
 
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or path-like (got {type(path).__name__}: {path!r})")
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"path must name a CSV file, not a directory (got {str(path)!r})")
     with open(path, "rb") as f:
         head = f.read(1 << 16)
     if b"\x00" in head:

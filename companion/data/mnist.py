@@ -178,7 +178,8 @@ def random_shift(images: np.ndarray, max_shift: int, rng: np.random.Generator) -
     Raises
     ------
     TypeError
-        If ``max_shift`` is not an int (NumPy integers are accepted).
+        If ``max_shift`` is not an int (NumPy integers are accepted), or ``rng`` is not a
+        ``numpy.random.Generator``.
     ValueError
         If ``max_shift`` is negative or not smaller than the image side.
 
@@ -189,7 +190,15 @@ def random_shift(images: np.ndarray, max_shift: int, rng: np.random.Generator) -
     >>> float(moved.sum()), moved.shape
     (1.0, (1, 5, 5))
     """
-    x = np.asarray(images)
+    try:
+        x = np.asarray(images)
+    except ValueError as err:  # ragged nested lists
+        raise ValueError(f"images must be an array of shape (N, H, W) ({err})") from None
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(
+            f"rng must be a numpy.random.Generator such as np.random.default_rng(0) "
+            f"(got {type(rng).__name__})"
+        )
     if x.ndim not in (3, 4):
         raise ValueError(f"images must have shape (N, H, W) or (N, H, W, C) (got {x.shape})")
     n, h, w = x.shape[:3]

@@ -18,7 +18,11 @@ def _finite(name: str, value: object) -> float:
     """``value`` itself if it is a finite real number (Python or NumPy), else a clear error."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number (got {type(value).__name__}: {value!r})")
-    if not math.isfinite(value):
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an int beyond the float range
+        raise ValueError(f"{name} must be finite: it is too large for a float") from None
+    if not finite:
         raise ValueError(f"{name} must be finite (got {name}={value})")
     return value  # type: ignore[return-value]
 
@@ -47,8 +51,8 @@ def warmup_linear_decay(step: int, total_steps: int, warmup_steps: int) -> float
     Raises
     ------
     ValueError
-        If ``step`` is negative, NaN or infinite, or ``warmup_steps`` is not in
-        ``[1, total_steps)``.
+        If ``step`` is negative, NaN, infinite or too large for a float, or ``warmup_steps``
+        is not in ``[1, total_steps)``.
     TypeError
         If an argument is not a real number.
 
@@ -92,7 +96,8 @@ def cosine_decay(step: int, total_steps: int) -> float:
     Raises
     ------
     ValueError
-        If ``step`` is negative, NaN or infinite, or ``total_steps`` is below 1.
+        If ``step`` is negative, NaN, infinite or too large for a float, or ``total_steps``
+        is below 1.
     TypeError
         If an argument is not a real number.
 

@@ -5,7 +5,7 @@ Explained in chapter "What makes a model large" (book/02_concepts/model_size).
 
 from __future__ import annotations
 
-from companion.sizing._validate import finite_result, positive_number
+from companion.sizing._validate import choice, finite_result, positive_number
 
 __all__ = [
     "ADAM_MIXED_PRECISION_BYTES",
@@ -56,7 +56,10 @@ def weight_bytes(n_params: float, dtype: str = "bf16") -> float:
     Raises
     ------
     ValueError
-        For a non-positive count or an unknown format.
+        For a non-positive or non-finite count, an unknown format, or a result too large
+        for a float.
+    TypeError
+        If ``n_params`` is not a number or ``dtype`` not a string.
 
     Examples
     --------
@@ -64,9 +67,10 @@ def weight_bytes(n_params: float, dtype: str = "bf16") -> float:
     4.0
     """
     n_params = positive_number("n_params", n_params)
-    if dtype not in BYTES_PER_PARAMETER:
-        raise ValueError(f"dtype must be one of {sorted(BYTES_PER_PARAMETER)} (got {dtype!r})")
-    return finite_result("weight_bytes", n_params * BYTES_PER_PARAMETER[dtype])
+    dtype = choice("dtype", dtype, BYTES_PER_PARAMETER)
+    return finite_result(
+        "weight_bytes", n_params * BYTES_PER_PARAMETER[dtype], n_params=n_params, dtype=dtype
+    )
 
 
 def training_bytes(n_params: float) -> float:
@@ -88,7 +92,9 @@ def training_bytes(n_params: float) -> float:
     Raises
     ------
     ValueError
-        For a non-positive count.
+        For a non-positive or non-finite count, or a result too large for a float.
+    TypeError
+        If ``n_params`` is not a number.
 
     References
     ----------
@@ -101,7 +107,9 @@ def training_bytes(n_params: float) -> float:
     16.0
     """
     n_params = positive_number("n_params", n_params)
-    return finite_result("training_bytes", n_params * sum(ADAM_MIXED_PRECISION_BYTES.values()))
+    return finite_result(
+        "training_bytes", n_params * sum(ADAM_MIXED_PRECISION_BYTES.values()), n_params=n_params
+    )
 
 
 def training_flops(n_params: float, n_tokens: float) -> float:
@@ -125,7 +133,9 @@ def training_flops(n_params: float, n_tokens: float) -> float:
     Raises
     ------
     ValueError
-        For non-positive arguments.
+        For non-positive or non-finite arguments, or a result too large for a float.
+    TypeError
+        If an argument is not a number.
 
     References
     ----------
@@ -138,7 +148,7 @@ def training_flops(n_params: float, n_tokens: float) -> float:
     '3.15e+23'
     """
     flops = 6.0 * positive_number("n_params", n_params) * positive_number("n_tokens", n_tokens)
-    return finite_result("training_flops", flops)
+    return finite_result("training_flops", flops, n_params=n_params, n_tokens=n_tokens)
 
 
 def inference_flops_per_token(n_params: float) -> float:
@@ -157,11 +167,14 @@ def inference_flops_per_token(n_params: float) -> float:
     Raises
     ------
     ValueError
-        For a non-positive count.
+        For a non-positive or non-finite count, or a result too large for a float.
+    TypeError
+        If ``n_params`` is not a number.
 
     Examples
     --------
     >>> inference_flops_per_token(7e9) / 1e9
     14.0
     """
-    return finite_result("inference_flops_per_token", 2.0 * positive_number("n_params", n_params))
+    n_params = positive_number("n_params", n_params)
+    return finite_result("inference_flops_per_token", 2.0 * n_params, n_params=n_params)

@@ -11,12 +11,13 @@ minimum traffic (each input read once, each output written once), the optimistic
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from companion.sizing._validate import positive_int, positive_number
+from companion.sizing._validate import finite_result, positive_int, positive_number
 
 __all__ = ["KernelCost", "attainable_flops", "attention_cost", "matmul_cost"]
 
@@ -44,6 +45,19 @@ class KernelCost:
         return self.flops / self.bytes_moved
 
 
+def _cost(name: str, flops: Callable[[], float], moved: Callable[[], float], **sizes) -> KernelCost:
+    """A :class:`KernelCost`, with a clear error if the counts overflow a float."""
+    try:
+        flops_f, bytes_f = flops(), moved()
+    except OverflowError:
+        flops_f = bytes_f = float("inf")
+    return KernelCost(
+        name=name,
+        flops=finite_result("flops", flops_f, **sizes),
+        bytes_moved=finite_result("bytes moved", bytes_f, **sizes),
+    )
+
+
 def matmul_cost(m: int, k: int, n: int, *, bytes_per_element: float = 2) -> KernelCost:
     """``(m, k) @ (k, n)``: 2mkn FLOP; reads mk + kn numbers, writes mn.
 
@@ -57,10 +71,14 @@ def matmul_cost(m: int, k: int, n: int, *, bytes_per_element: float = 2) -> Kern
     # Python ints: NumPy int32 sizes would overflow in the products below
     m, k, n = (positive_int(name, value) for name, value in (("m", m), ("k", k), ("n", n)))
     b = positive_number("bytes_per_element", bytes_per_element)
-    return KernelCost(
-        name=f"matmul {m}x{k} @ {k}x{n}",
-        flops=2.0 * m * k * n,
-        bytes_moved=b * (m * k + k * n + m * n),
+    return _cost(
+        f"matmul {m}x{k} @ {k}x{n}",
+        lambda: 2.0 * m * k * n,
+        lambda: b * (m * k + k * n + m * n),
+        m=m,
+        k=k,
+        n=n,
+        bytes_per_element=b,
     )
 
 
@@ -96,14 +114,21 @@ def attention_cost(
             ("d_head", d_head),
         )
     )
+    if not isinstance(fused, (bool, np.bool_)):
+        raise TypeError(f"fused must be True or False (got {type(fused).__name__}: {fused!r})")
     b = positive_number("bytes_per_element", bytes_per_element)
     bh, t, d = batch * n_heads, seq_len, d_head
     numbers = 4 * bh * t * d + (0 if fused else 4 * bh * t * t)
     kind = "fused" if fused else "unfused"
-    return KernelCost(
-        name=f"attention T={t}, d={d} ({kind})",
-        flops=4.0 * bh * t * t * d,
-        bytes_moved=b * numbers,
+    return _cost(
+        f"attention T={t}, d={d} ({kind})",
+        lambda: 4.0 * bh * t * t * d,
+        lambda: b * numbers,
+        batch=batch,
+        n_heads=n_heads,
+        seq_len=seq_len,
+        d_head=d_head,
+        bytes_per_element=b,
     )
 
 
@@ -124,7 +149,10 @@ def attainable_flops(intensity: ArrayLike, peak_flops: float, bandwidth_bytes: f
     >>> attainable_flops([1.0, 1e4], peak_flops=989e12, bandwidth_bytes=3.35e12).tolist()
     [3350000000000.0, 989000000000000.0]
     """
-    i = np.asarray(intensity, dtype=np.float64)
+    try:
+        i = np.asarray(intensity, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError) as err:
+        raise ValueError(f"intensity must hold positive numbers ({err})") from None
     if i.size == 0 or not np.all(i > 0):
         raise ValueError("intensity must hold positive numbers")
     peak = positive_number("peak_flops", peak_flops)

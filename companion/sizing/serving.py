@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from companion.sizing._validate import positive_int, positive_number
-from companion.sizing.budget import weight_bytes
+from companion.sizing._validate import choice, non_negative_number, positive_int, positive_number
+from companion.sizing.budget import BYTES_PER_PARAMETER, weight_bytes
 from companion.sizing.decoder import DecoderConfig
 from companion.sizing.transformer import TransformerConfig, count_parameters, kv_cache_bytes
 
@@ -37,6 +37,8 @@ def kv_bytes_per_token(config: TransformerConfig | DecoderConfig, dtype: str = "
     ------
     ValueError
         For an unknown format.
+    TypeError
+        If ``dtype`` is not a string.
 
     Examples
     --------
@@ -127,7 +129,10 @@ def serving_memory(
     Raises
     ------
     ValueError
-        For a non-positive memory, a negative reserve or an unknown format.
+        For a non-positive memory, a negative reserve or an unknown format (the message
+        names ``weight_dtype`` or ``kv_dtype``).
+    TypeError
+        If a size is not a number or a format not a string.
 
     Examples
     --------
@@ -153,8 +158,9 @@ def serving_memory(
     7
     """
     memory_bytes = positive_number("memory_bytes", memory_bytes)
-    if reserved_bytes != 0:
-        reserved_bytes = positive_number("reserved_bytes", reserved_bytes)
+    reserved_bytes = non_negative_number("reserved_bytes", reserved_bytes)
+    weight_dtype = choice("weight_dtype", weight_dtype, BYTES_PER_PARAMETER)
+    kv_dtype = choice("kv_dtype", kv_dtype, BYTES_PER_PARAMETER)
     weights = weight_bytes(count_parameters(config).total, weight_dtype)
     return ServingMemory(
         memory_bytes=memory_bytes,

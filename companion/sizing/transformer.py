@@ -211,9 +211,10 @@ def kv_cache_bytes(
     Raises
     ------
     ValueError
-        For non-positive sizes or an unknown format.
+        For non-positive sizes (or sizes over 1.8e308) or an unknown format.
     TypeError
-        If ``config`` is not a :class:`TransformerConfig` or a ``DecoderConfig``.
+        If ``config`` is not a :class:`TransformerConfig` or a ``DecoderConfig``, a size is
+        not an int, or ``dtype`` not a string.
 
     Examples
     --------
