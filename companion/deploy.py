@@ -183,6 +183,9 @@ def onnx_session(path: str | os.PathLike, *, threads: int | None = None) -> Any:
     options.log_severity_level = 3  # errors only: no notes about providers on stderr
     # threads sleep between calls instead of spinning, so they take no CPU from other work
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    # no memory arena: what a run frees goes back to the allocator instead of being kept for
+    # the next run, at a small cost in speed (a Binder kernel has 2 GB in all)
+    options.enable_cpu_mem_arena = False
     if threads is not None:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
