@@ -10,13 +10,12 @@ import torch
 
 from companion.maths.attention import AttentionWeights, multi_head_attention
 from companion.sizing import TransformerConfig, count_parameters
+from companion.maths.ngram import NgramModel, distinct_n
 from companion.torch.gpt import (
     GPT,
     Block,
     CausalSelfAttention,
-    NgramModel,
     block_weights,
-    distinct_n,
     generate,
     load_block_weights,
 )
@@ -206,6 +205,12 @@ def test_bad_generate_arguments_raise_naming_them(kwargs, match):
         generate(_model(), _ids((1, 2)), **kwargs)
 
 
+@pytest.mark.parametrize("prompt", [[[1, 2]], torch.tensor([1, 2])])
+def test_bad_prompt_raises_naming_it(prompt):
+    with pytest.raises(TypeError, match=r"prompt must be a \(B, T0\) tensor"):
+        generate(_model(), prompt, 2)
+
+
 def test_too_many_caches_raise():
     model = _model()
     _, caches = model(_ids((1, 2)))
@@ -217,8 +222,9 @@ def test_bigram_add_one_matches_hand_computation():
     # training stream 1 2 1 2 1 3, V = 4: bigrams (1,2) x2, (2,1) x2, (1,3) x1; c(1) = 3, c(2) = 2
     bigram = NgramModel([1, 2, 1, 2, 1, 3], order=2, vocab_size=4, k=1.0)
     got = np.exp(bigram.log_probs([1, 2, 1, 3, 0, 3]))
-    expected = [(2 + 1) / (3 + 4), (2 + 1) / (2 + 4), (1 + 1) / (3 + 4), 1 / 4, (0 + 1) / (3 + 4)]
-    expected[3] = (0 + 1) / (1 + 4)  # context 3 seen once (before nothing): c(3, 0) = 0
+    # p(2|1) = (2+1)/(3+4), p(1|2) = (2+1)/(2+4), p(3|1) = (1+1)/(3+4); 3 and 0 never
+    # precede a token in training, so p(0|3) = p(3|0) = (0+1)/(0+4)
+    expected = [3 / 7, 3 / 6, 2 / 7, 1 / 4, 1 / 4]
     np.testing.assert_allclose(got, expected, rtol=1e-12)
 
 
@@ -233,7 +239,9 @@ def test_trigram_pads_the_start_with_the_boundary_token():
 @pytest.mark.parametrize("order", [1, 2, 3])
 def test_ngram_probabilities_sum_to_one(order):
     V = 5
-    model = NgramModel(np.random.default_rng(0).integers(0, V, 50), order=order, vocab_size=V, k=0.3)
+    model = NgramModel(
+        np.random.default_rng(0).integers(0, V, 50), order=order, vocab_size=V, k=0.3
+    )
     for context in ([1, 2], [4, 4], [0, 3]):
         prefix = context[-max(order - 1, 1) :]
         total = sum(np.exp(model.log_probs([*prefix, w])[-1]) for w in range(V))

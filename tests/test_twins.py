@@ -30,7 +30,7 @@ TORCH_ONLY_MODULES = {
 #: Names of shared modules that only the torch twin has: the chapter trains in PyTorch and
 #: checks one piece (a block, a loss) against Keras.
 TORCH_ONLY_NAMES = {
-    "gpt": {"GPT", "NgramModel", "distinct_n", "generate"},
+    "gpt": {"GPT", "generate"},
     "pretraining": {"MaskedLMCollator"},
     "recsys": {"BPRConfig", "MatrixFactorization", "fit_bpr"},
 }
