@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from companion.maths.attention import AttentionWeights, multi_head_attention
-from companion.sizing import TransformerConfig, count_parameters
 from companion.maths.ngram import NgramModel, distinct_n
+from companion.sizing import TransformerConfig, count_parameters
 from companion.torch.gpt import (
     GPT,
     Block,

@@ -156,7 +156,14 @@ def test_check_close_on_empty_arrays_is_an_error(actual, expected):
 
 @pytest.mark.parametrize(
     ("threshold", "printed"),
-    [(40, "40"), (10, "10"), (0.95, "0.95"), (2500, "2500"), (1e6, "1e+06"), (1 / 3, "0.3333333333333333")],
+    [
+        (40, "40"),
+        (10, "10"),
+        (0.95, "0.95"),
+        (2500, "2500"),
+        (1e6, "1e+06"),
+        (1 / 3, "0.3333333333333333"),
+    ],
 )
 def test_fixed_point_bounds_print_as_before_when_exact(threshold, printed, capsys):
     check("x", 1e9, threshold, digits=1)
