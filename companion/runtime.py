@@ -432,7 +432,7 @@ def resident_mb() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def release_memory() -> None:
+def release_memory(*, collect: bool = True) -> None:
     """Give memory that Python and PyTorch have freed back to the operating system.
 
     A chapter that trains a model and then exports it holds on to the training's freed
@@ -442,13 +442,28 @@ def release_memory() -> None:
     glibc asks ``malloc_trim`` to return free heap pages. It changes no results; it only
     keeps a Binder kernel under its memory limit.
 
+    Parameters
+    ----------
+    collect : bool
+        Run the garbage collector first (default). It takes about 0.1 s with the frameworks
+        loaded; inside a training loop, where tensors are freed as soon as they go out of
+        scope, pass ``False`` to only return the free pages (about 2 ms).
+
+    Raises
+    ------
+    TypeError
+        If ``collect`` is not a bool.
+
     Examples
     --------
     >>> release_memory()  # safe anywhere: on other systems it only collects garbage
     """
-    import gc
+    if not isinstance(collect, bool):
+        raise TypeError(f"collect must be a bool (got {type(collect).__name__}: {collect!r})")
+    if collect:
+        import gc
 
-    gc.collect()
+        gc.collect()
     torch = sys.modules.get("torch")
     if torch is not None and torch.cuda.is_available() and torch.cuda.is_initialized():
         torch.cuda.empty_cache()
