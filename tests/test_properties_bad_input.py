@@ -401,18 +401,10 @@ def test_every_public_function_is_covered_or_skipped_with_a_reason():
         _baseline(key)  # the valid example itself runs
 
 
-# Functions where this suite still finds bad-input failures that were not fixed in the first
-# pass (time): each is an expected failure until its argument checks are added. The
-# deterministic test is strict, so fixing one makes its entry fail here until removed.
-KNOWN_GAPS = {
-    key: "argument checks still missing (see the failure list)"
-    for key in FUNCTIONS
-    if key.startswith("companion.maths.") and not key.startswith("companion.maths.schedules.")
-} | {
-    "companion.data.mnist.split_digits": "images/labels/seed not checked before sklearn",
-    "companion.data.phrasebank.split_phrasebank": "df and the fractions not type-checked",
-    "companion.sizing.layers.count_stack": "input_shape and layers not type-checked",
-}
+# Functions where this suite still finds bad-input failures: each is an expected failure until
+# its argument checks are added. The deterministic test is strict, so fixing one makes its
+# entry fail here until removed. (None at present.)
+KNOWN_GAPS: dict[str, str] = {}
 
 
 def _known(key: str, strict: bool):

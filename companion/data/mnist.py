@@ -23,6 +23,7 @@ import numpy as np
 
 from companion.data import DATA_DIR_VARIABLE, data_dir
 from companion.data.download import download, sha256_of
+from companion.maths._validate import as_array, int_scalar
 
 __all__ = [
     "MNIST_SHA256",
@@ -118,9 +119,12 @@ def split_digits(
 
     Raises
     ------
+    TypeError
+        If ``images`` or ``labels`` is not a NumPy array, or ``seed`` is not an int.
     ValueError
-        If the lengths differ, a size is not an int (NumPy integers are) or is smaller than
-        the number of classes, or the sizes leave no training images.
+        If the lengths differ, ``labels`` is not 1-D and finite, ``seed`` is negative, a size
+        is not an int (NumPy integers are) or is smaller than the number of classes, or the
+        sizes leave no training images.
 
     Examples
     --------
@@ -131,6 +135,11 @@ def split_digits(
     """
     from sklearn.model_selection import train_test_split
 
+    for name, value in (("images", images), ("labels", labels)):
+        if not isinstance(value, np.ndarray) or value.ndim == 0:
+            raise TypeError(f"{name} must be a numpy array (got {type(value).__name__})")
+    as_array("labels", labels, ndim=1, dtype=None)
+    int_scalar("seed", seed, minimum=0, maximum=2**32 - 1)
     if len(images) != len(labels):
         raise ValueError(f"images and labels differ in length ({len(images)} vs {len(labels)})")
     n_classes = len(np.unique(labels))

@@ -28,6 +28,7 @@ import pandas as pd
 
 from companion.data import DATA_DIR_VARIABLE, data_dir
 from companion.data.download import download, sha256_of
+from companion.maths._validate import finite_scalar, int_scalar
 
 __all__ = [
     "LABELS",
@@ -168,9 +169,12 @@ def split_phrasebank(
 
     Raises
     ------
+    TypeError
+        If ``df`` is not a DataFrame, a fraction not a number, or ``seed`` not an int.
     ValueError
-        For fractions out of range, a table without a ``label`` column, or a table too small
-        to give every label a row in each part (the message gives its size).
+        For fractions out of range, a negative ``seed``, a table without a ``label`` column,
+        or a table too small to give every label a row in each part (the message gives its
+        size).
 
     Examples
     --------
@@ -182,6 +186,11 @@ def split_phrasebank(
     """
     from sklearn.model_selection import train_test_split
 
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"df must be a pandas DataFrame (got {type(df).__name__})")
+    val_frac = finite_scalar("val_frac", val_frac)
+    test_frac = finite_scalar("test_frac", test_frac)
+    int_scalar("seed", seed, minimum=0, maximum=2**32 - 1)
     if "label" not in df.columns:
         raise ValueError(f"df must have a 'label' column (got columns {list(df.columns)})")
     for name, frac in (("val_frac", val_frac), ("test_frac", test_frac)):

@@ -11,11 +11,13 @@ n_heads heads of width d_k.
 
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from companion.maths._validate import as_array, check_instance, check_rng, int_scalar
 from companion.maths.softmax import softmax
 
 __all__ = [
@@ -38,6 +40,8 @@ def causal_mask(n_queries: int, n_keys: int) -> np.ndarray:
     >>> causal_mask(3, 3).astype(int).tolist()
     [[1, 0, 0], [1, 1, 0], [1, 1, 1]]
     """
+    int_scalar("n_queries", n_queries, minimum=0)
+    int_scalar("n_keys", n_keys, minimum=0)
     return np.tril(np.ones((n_queries, n_keys), dtype=bool))
 
 
@@ -54,22 +58,52 @@ def padding_mask(lengths: ArrayLike, n_queries: int, n_keys: int) -> np.ndarray:
     >>> padding_mask([2], 1, 3).astype(int).tolist()
     [[[1, 1, 0]]]
     """
+    int_scalar("n_queries", n_queries, minimum=0)
+    int_scalar("n_keys", n_keys, minimum=0)
+    as_array("lengths", lengths, dtype=None)
     lengths = np.asarray(lengths)
     if lengths.ndim != 1 or (lengths < 1).any() or (lengths > n_keys).any():
         raise ValueError(
-            f"lengths must be a 1-D array with values in [1, {n_keys}] (got {lengths})"
+            f"lengths must be a 1-D array with values in [1, {n_keys}] (got {lengths}, "
+            f"n_keys={n_keys})"
         )
     keep = np.arange(n_keys)[None, :] < lengths[:, None]  # (B, S)
     return np.broadcast_to(keep[:, None, :], (len(lengths), n_queries, n_keys)).copy()
 
 
 def _combined_mask(mask: ArrayLike | None, causal: bool, t: int, s: int) -> np.ndarray | None:
+    _check_flag("causal", causal)
+    if mask is not None:
+        as_array("mask", mask, dtype=None, finite=False)
     m = None if mask is None else np.asarray(mask, dtype=bool)
+    if m is not None:
+        try:
+            np.broadcast_shapes(m.shape, (t, s))
+        except ValueError:
+            raise ValueError(
+                f"mask of shape {m.shape} does not fit scores (T, S) = {(t, s)}"
+            ) from None
     if causal:
         m = causal_mask(t, s) if m is None else m & causal_mask(t, s)
     if m is not None and not m.any(axis=-1).all():
-        raise ValueError("every query must be allowed to attend to at least one key")
+        raise ValueError(
+            "every query must be allowed to attend to at least one key (check mask and causal)"
+        )
     return m
+
+
+def _check_flag(name: str, value: object) -> None:
+    if isinstance(value, (bool, np.bool_)) or (
+        isinstance(value, numbers.Integral) and value in (0, 1)
+    ):
+        return
+    raise TypeError(f"{name} must be a bool (got {type(value).__name__}: {value!r})")
+
+
+def _check_qkv(**arrays: object) -> None:
+    """Each array finite with at least 2 dimensions (..., T, d); a clear error naming it."""
+    for name, value in arrays.items():
+        as_array(name, value, min_ndim=2, allow_empty=False)
 
 
 def attention_probabilities(
@@ -92,6 +126,8 @@ def attention_probabilities(
 
     Raises
     ------
+    TypeError
+        If ``causal`` is not a bool.
     ValueError
         If the last dimensions of ``q`` and ``k`` differ, or a query has no key left.
 
@@ -99,6 +135,7 @@ def attention_probabilities(
     ----------
     .. [1] Vaswani et al., "Attention is all you need", NeurIPS 2017, equation (1).
     """
+    _check_qkv(q=q, k=k)
     q, k = np.asarray(q, dtype=np.float64), np.asarray(k, dtype=np.float64)
     if q.shape[-1] != k.shape[-1]:
         raise ValueError(f"q and k must share d_k (got q {q.shape}, k {k.shape})")
@@ -138,7 +175,20 @@ def scaled_dot_product_attention(
     >>> scaled_dot_product_attention(q, k, v, causal=True).round(3).tolist()
     [[1.0], [2.34]]
     """
+    _check_qkv(q=q, k=k, v=v)
+    _check_v(v, k)
     return attention_probabilities(q, k, mask=mask, causal=causal) @ np.asarray(v, np.float64)
+
+
+def _check_v(v: ArrayLike, k: ArrayLike) -> None:
+    if np.shape(v)[-2] != np.shape(k)[-2]:
+        raise ValueError(f"v must have one row per key (got v {np.shape(v)}, k {np.shape(k)})")
+    try:
+        np.broadcast_shapes(np.shape(v)[:-2], np.shape(k)[:-2])
+    except ValueError:
+        raise ValueError(
+            f"v and k batch shapes differ (got v {np.shape(v)}, k {np.shape(k)})"
+        ) from None
 
 
 def attention_backward(
@@ -167,9 +217,14 @@ def attention_backward(
     >>> [g.shape for g in attention_backward(q, k, v, np.ones((2, 3)))]
     [(2, 2), (2, 2), (2, 3)]
     """
+    _check_qkv(q=q, k=k, v=v, d_out=d_out)
+    _check_v(v, k)
     q, k, v = (np.asarray(a, dtype=np.float64) for a in (q, k, v))
     d_out = np.asarray(d_out, dtype=np.float64)
     p = attention_probabilities(q, k, mask=mask, causal=causal)  # (..., T, S)
+    out_shape = np.broadcast_shapes(p.shape[:-2], v.shape[:-2]) + (p.shape[-2], v.shape[-1])
+    if d_out.shape != out_shape:
+        raise ValueError(f"d_out must have the output's shape {out_shape} (got {d_out.shape})")
     dv = np.swapaxes(p, -1, -2) @ d_out  # (..., S, d_v)
     dp = d_out @ np.swapaxes(v, -1, -2)  # (..., T, S)
     ds = p * (dp - (dp * p).sum(axis=-1, keepdims=True))  # softmax Jacobian, row by row
@@ -232,6 +287,10 @@ def init_attention_weights(
     >>> w.W_q.shape, w.d_k
     ((8, 8), 4)
     """
+    check_rng("rng", rng)
+    int_scalar("d_model", d_model, minimum=1)
+    int_scalar("n_heads", n_heads, minimum=1)
+    int_scalar("d_k", d_k, minimum=1, allow_none=True)
     if d_k is None:
         if d_model % n_heads:
             raise ValueError(
@@ -298,6 +357,16 @@ def multi_head_attention(
     >>> multi_head_attention(x, x, w, causal=True).shape
     (3, 5, 8)
     """
+    check_instance("weights", weights, AttentionWeights)
+    _check_flag("return_probabilities", return_probabilities)
+    for name, x in (("x_q", x_q), ("x_kv", x_kv)):
+        shape = as_array(name, x).shape
+        if len(shape) == 3 and shape[-1] != weights.W_q.shape[0]:
+            raise ValueError(
+                f"{name} must have width d_model = {weights.W_q.shape[0]} (got shape {np.shape(x)})"
+            )
+    if mask is not None:
+        as_array("mask", mask, dtype=None, finite=False)
     x_q, x_kv = np.asarray(x_q, dtype=np.float64), np.asarray(x_kv, dtype=np.float64)
     if x_q.ndim != 3 or x_kv.ndim != 3 or x_q.shape[0] != x_kv.shape[0]:
         raise ValueError(

@@ -19,11 +19,13 @@ with the NumPy gradient here or with the PyTorch and TensorFlow versions of
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from companion.maths._validate import as_array, check_callable, int_scalar
 from companion.maths.backprop import MLPConfig, Params, activation_grad, forward
 from companion.maths.softmax import softmax
 
@@ -59,15 +61,20 @@ def class_targets(target: ArrayLike, n: int, n_classes: int) -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        If ``n`` or ``n_classes`` is not an int.
     ValueError
         If ``target`` is not integer, has the wrong length or names a class outside
-        ``0..n_classes-1``.
+        ``0..n_classes-1``, or ``n`` or ``n_classes`` is out of range.
 
     Examples
     --------
     >>> class_targets(2, 3, 10).tolist()
     [2, 2, 2]
     """
+    int_scalar("n", n, minimum=0)
+    int_scalar("n_classes", n_classes, minimum=1)
+    as_array("target", target, dtype=None, finite=False)
     t = np.asarray(target)
     if t.ndim == 0:
         t = np.full(n, t)
@@ -195,6 +202,10 @@ def path_points(steps: int, rule: str = "midpoint") -> tuple[np.ndarray, np.ndar
     """
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
         raise ValueError(f"steps must be a positive int (got steps={steps!r})")
+    if steps > 2**31:
+        raise ValueError(f"steps must be at most 2**31 (got steps={steps})")
+    if not isinstance(rule, str) or rule not in INTEGRATION_RULES:
+        raise ValueError(f"rule must be one of {INTEGRATION_RULES} (got rule={rule!r:.60})")
     k = np.arange(steps, dtype=np.float64)
     if rule == "left":
         alphas = k / steps
@@ -245,6 +256,8 @@ def integrated_gradients(
 
     Raises
     ------
+    TypeError
+        If ``grad_fn`` is not callable.
     ValueError
         If ``x`` and ``baseline`` differ in shape or are not finite, ``steps`` or ``rule`` is
         invalid, or ``grad_fn`` returns an array of the wrong shape.
@@ -261,6 +274,9 @@ def integrated_gradients(
     >>> ig.tolist(), float(ig.sum())  # f(x) - f(0) = 5
     ([1.0, 4.0], 5.0)
     """
+    check_callable("grad_fn", grad_fn)
+    as_array("x", x, finite=False)
+    as_array("baseline", baseline, finite=False)
     x = np.asarray(x, dtype=np.float64)
     baseline = np.asarray(baseline, dtype=np.float64)
     if x.shape != baseline.shape:
@@ -289,6 +305,12 @@ def completeness_gap(attributions: ArrayLike, f_x: float, f_baseline: float) -> 
     >>> completeness_gap([0.25, 0.5], 1.0, 0.25)
     0.0
     """
+    as_array("attributions", attributions)
+    for name, value in (("f_x", f_x), ("f_baseline", f_baseline)):
+        if not isinstance(value, (numbers.Real, np.ndarray, np.generic)):
+            raise TypeError(f"{name} must be a number (got {type(value).__name__}: {value!r:.60})")
+        if as_array(name, value).size != 1:
+            raise ValueError(f"{name} must be one number (got shape {np.shape(value)})")
     total = float(np.sum(np.asarray(attributions, dtype=np.float64)))
     return abs(total - (float(f_x) - float(f_baseline)))
 
@@ -301,6 +323,7 @@ def _run(params: Params, X: ArrayLike, target: ArrayLike, config: MLPConfig):
             f"attributions explain a classifier: config.loss must be 'cross_entropy' "
             f"(got loss={config.loss!r})"
         )
+    as_array("X", X, finite=False)
     x = np.asarray(X, dtype=np.float64)
     if x.ndim != 2:
         raise ValueError(f"X must have shape (N, {config.sizes[0]}) (got shape {x.shape})")

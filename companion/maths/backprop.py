@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from companion.maths._validate import as_array, check_choice, check_instance, check_rng
 from companion.maths.softmax import as_target, cross_entropy, cross_entropy_grad
 
 __all__ = [
@@ -152,6 +153,7 @@ def init_params(config: MLPConfig, rng: np.random.Generator) -> Params:
     """
     if not isinstance(config, MLPConfig):
         raise TypeError(f"config must be an MLPConfig (got {type(config).__name__})")
+    check_rng("rng", rng)
     gain = np.sqrt(2.0) if config.activation == "relu" else 1.0
     params = []
     for n_in, n_out in zip(config.sizes[:-1], config.sizes[1:], strict=True):
@@ -169,6 +171,10 @@ def activation_grad(z: np.ndarray, activation: str) -> np.ndarray:
     >>> activation_grad(np.array([-1.0, 0.0, 2.0]), "relu").tolist()
     [0.0, 0.0, 1.0]
     """
+    check_choice("activation", activation, ACTIVATIONS)
+    if not isinstance(z, np.ndarray):
+        raise TypeError(f"z must be a numpy array (got {type(z).__name__})")
+    as_array("z", z)
     if activation == "relu":
         return (z > 0).astype(np.float64)
     if activation == "sigmoid":
@@ -195,6 +201,8 @@ def forward(params: Params, X: ArrayLike, Y: ArrayLike, config: MLPConfig) -> Fo
 
     Raises
     ------
+    TypeError
+        If ``params`` is not a list of ``(W, b)`` pairs or ``config`` not an :class:`MLPConfig`.
     ValueError
         For parameters, inputs or targets whose shapes do not fit ``config``.
 
@@ -225,6 +233,11 @@ def output_delta(z_out: np.ndarray, Y: ArrayLike, loss: str) -> np.ndarray:
     >>> output_delta(np.array([[1.0, 2.0]]), np.array([[0.0, 2.0]]), "mse").tolist()
     [[1.0, 0.0]]
     """
+    check_choice("loss", loss, LOSSES)
+    shape = as_array("z_out", z_out, min_ndim=1, allow_empty=False).shape
+    if loss == "mse" and not isinstance(z_out, np.ndarray):
+        raise TypeError(f"z_out must be a numpy array (got {type(z_out).__name__})")
+    _check_targets(Y, shape, loss)
     if loss == "mse":
         return 2.0 * (z_out - np.asarray(Y, dtype=np.float64)) / z_out.size
     if loss == "cross_entropy":
@@ -262,6 +275,13 @@ def backward(params: Params, fwd: Forward, Y: ArrayLike, config: MLPConfig) -> B
     >>> [g[0].shape for g in backward(p, forward(p, X, y, cfg), y, cfg).grads]
     [(3, 2), (2, 3)]
     """
+    if not isinstance(config, MLPConfig):
+        raise TypeError(f"config must be an MLPConfig (got {type(config).__name__})")
+    check_instance("fwd", fwd, Forward)
+    _check_params(params, config)
+    if len(fwd.zs) != config.n_layers:
+        raise ValueError(f"fwd has {len(fwd.zs)} layers, config {config.n_layers}")
+    _check_targets(Y, np.shape(fwd.zs[-1]), config.loss)
     delta = output_delta(fwd.zs[-1], Y, config.loss)  # (N, n_L)
     deltas = [delta]
     for layer in range(config.n_layers - 1, 0, -1):  # hidden layers L-1, ..., 1
@@ -311,6 +331,7 @@ def flatten_params(params: Params) -> np.ndarray:
     >>> flatten_params([(np.ones((2, 3)), np.zeros(2))]).shape
     (8,)
     """
+    _check_params(params)
     return np.concatenate([np.concatenate([w.ravel(), b.ravel()]) for w, b in params])
 
 
@@ -319,6 +340,8 @@ def unflatten_params(theta: ArrayLike, config: MLPConfig) -> Params:
 
     Raises
     ------
+    TypeError
+        If ``config`` is not an :class:`MLPConfig`.
     ValueError
         If ``theta`` does not have exactly the number of parameters of ``config``.
 
@@ -328,6 +351,9 @@ def unflatten_params(theta: ArrayLike, config: MLPConfig) -> Params:
     >>> [w.shape for w, _ in unflatten_params(np.arange(8.0), cfg)]
     [(2, 3)]
     """
+    if not isinstance(config, MLPConfig):
+        raise TypeError(f"config must be an MLPConfig (got {type(config).__name__})")
+    as_array("theta", theta)
     vec = np.asarray(theta, dtype=np.float64)
     expected = sum(
         n_out * (n_in + 1) for n_in, n_out in zip(config.sizes[:-1], config.sizes[1:], strict=True)
@@ -362,23 +388,52 @@ def _loss(z_out: np.ndarray, Y: ArrayLike, loss: str) -> float:
 def _check_inputs(params: Params, X: ArrayLike, Y: ArrayLike, config: MLPConfig) -> np.ndarray:
     if not isinstance(config, MLPConfig):
         raise TypeError(f"config must be an MLPConfig (got {type(config).__name__})")
-    if len(params) != config.n_layers:
-        raise ValueError(f"params has {len(params)} layers, config {config.n_layers}")
-    for layer, (w, b) in enumerate(params, start=1):
-        want = (config.sizes[layer], config.sizes[layer - 1])
-        if np.shape(w) != want or np.shape(b) != want[:1]:
-            raise ValueError(
-                f"layer {layer}: W must have shape {want} and b shape {want[:1]} "
-                f"(got {np.shape(w)} and {np.shape(b)})"
-            )
+    _check_params(params, config)
+    as_array("X", X, finite=False)
     x = np.asarray(X, dtype=np.float64)
     if x.ndim != 2 or x.shape[1] != config.sizes[0] or x.shape[0] == 0:
         raise ValueError(f"X must have shape (N, {config.sizes[0]}) with N >= 1 (got {x.shape})")
     if not np.isfinite(x).all():
         raise ValueError("X must be finite (found NaN or infinity)")
     n, k = x.shape[0], config.sizes[-1]
-    if config.loss == "cross_entropy":
-        as_target(Y, (n, k))  # labels or distributions; raises with a clear message
-    elif np.shape(Y) != (n, k):
-        raise ValueError(f"Y must have shape ({n}, {k}) for loss='mse' (got {np.shape(Y)})")
+    _check_targets(Y, (n, k), config.loss)
     return x
+
+
+def _check_params(params: object, config: MLPConfig | None = None) -> None:
+    """``params`` a list of finite ``(W, b)`` pairs (of the shapes ``config`` gives)."""
+    if not isinstance(params, (list, tuple)) or not params:
+        raise TypeError(f"params must be a list of (W, b) pairs (got {type(params).__name__})")
+    for layer, pair in enumerate(params, start=1):
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise TypeError(f"params layer {layer} must be a pair (W, b) (got {pair!r:.60})")
+        as_array(f"params layer {layer} W", pair[0])
+        as_array(f"params layer {layer} b", pair[1])
+    if config is None:
+        return
+    if len(params) != config.n_layers:
+        raise ValueError(f"params has {len(params)} layers, config {config.n_layers}")
+    for layer, (w, b) in enumerate(params, start=1):
+        want = (config.sizes[layer], config.sizes[layer - 1])
+        if np.shape(w) != want or np.shape(b) != want[:1]:
+            raise ValueError(
+                f"params layer {layer}: W must have shape {want} and b shape {want[:1]} "
+                f"(got {np.shape(w)} and {np.shape(b)})"
+            )
+
+
+def _check_targets(Y: ArrayLike, shape: tuple[int, ...], loss: str) -> None:
+    """``Y`` labels or distributions for ``shape`` logits, or (mse) values of that shape."""
+    as_array("Y", Y, dtype=None)
+    if loss == "cross_entropy":
+        if len(shape) != 2:
+            raise ValueError(f"Y needs 2-D logits (N, K) for cross_entropy (got shape {shape})")
+        try:
+            as_target(Y, shape)  # labels or distributions; raises with a clear message
+        except ValueError as err:
+            raise ValueError(f"Y: {err}") from None
+    elif np.shape(Y) != tuple(shape):
+        want = "(" + ", ".join(str(n) for n in shape) + ")"
+        raise ValueError(
+            f"Y must have shape {want} for loss='mse', that of the output z_out (got {np.shape(Y)})"
+        )

@@ -16,6 +16,8 @@ import numbers
 import numpy as np
 from numpy.typing import ArrayLike
 
+from companion.maths._validate import as_array, finite_scalar
+
 __all__ = [
     "NO_ALARM",
     "average_run_length",
@@ -49,6 +51,8 @@ def bernoulli_llr(x: ArrayLike, q0: float, q1: float) -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        If ``q0`` or ``q1`` is not a real number.
     ValueError
         If ``x`` holds anything but 0 and 1, or a rate is outside (0, 1), or ``q0 == q1``.
 
@@ -66,6 +70,8 @@ def bernoulli_llr(x: ArrayLike, q0: float, q1: float) -> np.ndarray:
             raise ValueError(f"{name} must be a rate in (0, 1) (got {name}={q!r})")
     if q0 == q1:
         raise ValueError(f"q0 and q1 must differ (got q0 = q1 = {q0})")
+    q0, q1 = finite_scalar("q0", q0), finite_scalar("q1", q1)
+    as_array("x", x, dtype=None)
     items = np.asarray(x)
     if items.dtype != bool and not np.isin(items, (0, 1)).all():
         raise ValueError("x must hold only 0 and 1 (or booleans)")
@@ -264,14 +270,15 @@ def calibrate_threshold(statistics: ArrayLike, arl0: float, candidates: ArrayLik
     target = _finite_number(arl0, "arl0")
     if not 1 <= target < S.shape[1]:
         raise ValueError(f"arl0 must lie in [1, T) with T = {S.shape[1]} (got arl0={arl0!r})")
-    grid = np.asarray(candidates, dtype=np.float64)
+    grid = as_array("candidates", candidates, dtype=np.float64, finite=False)
     if grid.ndim != 1 or grid.size == 0 or not np.isfinite(grid).all():
         raise ValueError(f"candidates must be a non-empty finite 1-D array (got {grid.shape})")
     if (np.diff(grid) <= 0).any():
         raise ValueError("candidates must be strictly increasing")
     if average_run_length(S, grid[-1]) < target:
         raise ValueError(
-            f"even the largest candidate {grid[-1]:g} has an estimated ARL0 below arl0={arl0!r}"
+            f"even the largest candidate {grid[-1]:g} has an estimated ARL0 below arl0={arl0!r}: "
+            "give larger candidates"
         )
     lo, hi = -1, grid.size - 1  # invariant: grid[hi] reaches the target, grid[lo] does not
     while hi - lo > 1:
@@ -286,7 +293,7 @@ def calibrate_threshold(statistics: ArrayLike, arl0: float, candidates: ArrayLik
 def _stream(x: ArrayLike, name: str) -> np.ndarray:
     try:
         values = np.asarray(x, dtype=np.float64)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OverflowError) as error:
         raise ValueError(f"{name} must be an array of numbers ({error})") from None
     if values.ndim == 0 or values.shape[-1] == 0 or not np.isfinite(values).all():
         raise ValueError(
@@ -297,6 +304,12 @@ def _stream(x: ArrayLike, name: str) -> np.ndarray:
 
 
 def _finite_number(x: object, name: str) -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not np.isfinite(float(x)):
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise ValueError(f"{name} must be a finite number (got {name}={x!r})")
-    return float(x)
+    try:
+        number = float(x)
+    except OverflowError:
+        raise ValueError(f"{name} must be a finite number (got {name} over 1.8e308)") from None
+    if not np.isfinite(number):
+        raise ValueError(f"{name} must be a finite number (got {name}={x!r})")
+    return number

@@ -18,10 +18,13 @@ Canonical weights (``i`` = 1, 2, ... numbers the convolution blocks)::
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+from companion.maths._validate import as_array, check_instance, check_rng
 
 __all__ = [
     "ARTICLE_000",
@@ -158,6 +161,7 @@ def init_digit_cnn(config: DigitCNNConfig, rng: np.random.Generator) -> dict[str
     """
     if not isinstance(config, DigitCNNConfig):
         raise TypeError(f"config must be a DigitCNNConfig (got {type(config).__name__})")
+    check_rng("rng", rng)
     weights = {}
     for name, shape in config.weight_shapes().items():
         if name.endswith(".bias"):
@@ -175,8 +179,11 @@ def check_digit_cnn_weights(config: DigitCNNConfig, weights: dict[str, ArrayLike
 
     Raises
     ------
+    TypeError
+        If ``config`` is not a :class:`DigitCNNConfig` or ``weights`` not a dict.
     ValueError
-        Naming the missing or unexpected keys, or the first array whose shape is wrong.
+        Naming the missing or unexpected keys, or the first array whose shape is wrong or
+        whose values are not finite numbers.
 
     Examples
     --------
@@ -186,6 +193,9 @@ def check_digit_cnn_weights(config: DigitCNNConfig, weights: dict[str, ArrayLike
     ValueError: weights do not match the config: missing ['conv1.bias', 'dense.bias', \
 'dense.kernel', 'output.bias', 'output.kernel'], unexpected []
     """
+    check_instance("config", config, DigitCNNConfig)
+    if not isinstance(weights, Mapping):
+        raise TypeError(f"weights must be a dict of arrays (got {type(weights).__name__})")
     expected = config.weight_shapes()
     if set(weights) != set(expected):
         missing = sorted(set(expected) - set(weights))
@@ -194,7 +204,7 @@ def check_digit_cnn_weights(config: DigitCNNConfig, weights: dict[str, ArrayLike
             f"weights do not match the config: missing {missing}, unexpected {unexpected}"
         )
     for name, shape in expected.items():
-        got = np.shape(weights[name])
+        got = as_array(f"weights[{name!r}]", weights[name]).shape
         if got != shape:
             raise ValueError(f"weights[{name!r}] must have shape {shape} (got {got})")
 
@@ -228,6 +238,7 @@ def digit_cnn_forward(
     (2, 10)
     """
     check_digit_cnn_weights(config, weights)
+    as_array("images", images)
     x = np.asarray(images, dtype=np.float64)
     expected = (config.image_size, config.image_size, config.channels)
     if x.ndim != 4 or x.shape[1:] != expected:

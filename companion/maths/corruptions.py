@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy import ndimage
+
+from companion.maths._validate import as_array, check_callable
 
 __all__ = ["accuracy_sweep", "add_gaussian_noise", "rotate_images"]
 
@@ -171,6 +173,8 @@ def accuracy_sweep(
 
     Raises
     ------
+    TypeError
+        If ``corrupt`` is not callable or ``levels`` is not a sequence.
     ValueError
         If there are no predictors or levels, a level is not finite, the lengths of images and
         labels differ, or a predictor or ``corrupt`` returns the wrong number of items.
@@ -185,6 +189,11 @@ def accuracy_sweep(
     """
     if not isinstance(predictors, Mapping) or not predictors:
         raise ValueError("predictors must be a non-empty mapping of names to functions")
+    as_array("images", images, dtype=None, finite=False)
+    as_array("labels", labels, dtype=None, finite=False)
+    check_callable("corrupt", corrupt)
+    if isinstance(levels, (str, bytes)) or not isinstance(levels, Iterable):
+        raise TypeError(f"levels must be a sequence of numbers (got {type(levels).__name__})")
     x, y = np.asarray(images), np.asarray(labels)
     if x.ndim < 1 or y.ndim != 1 or len(x) != len(y):
         raise ValueError(
@@ -233,7 +242,12 @@ def _check_range(value_range: tuple[float, float]) -> tuple[float, float]:
 
 
 def _check_images(images: ArrayLike, low: float, high: float) -> np.ndarray:
-    x = np.asarray(images)
+    try:
+        x = np.asarray(images)
+    except (ValueError, TypeError, OverflowError):
+        raise ValueError(
+            "images must be numbers of shape (N, H, W) or (N, H, W, C) (ragged)"
+        ) from None
     if x.ndim not in (3, 4) or not (
         np.issubdtype(x.dtype, np.integer) or np.issubdtype(x.dtype, np.floating)
     ):
@@ -253,7 +267,10 @@ def _check_images(images: ArrayLike, low: float, high: float) -> np.ndarray:
 
 
 def _check_per_image(value: float | ArrayLike, n: int, name: str) -> np.ndarray:
-    v = np.asarray(value)
+    try:
+        v = np.asarray(value)
+    except (ValueError, TypeError, OverflowError):
+        raise ValueError(f"{name} must be a number or one number per image (ragged)") from None
     if v.dtype == bool or not (
         np.issubdtype(v.dtype, np.integer) or np.issubdtype(v.dtype, np.floating)
     ):

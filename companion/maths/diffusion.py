@@ -18,6 +18,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import OptimizeWarning, curve_fit
 
+from companion.maths._validate import as_array, finite_scalar
+
 __all__ = [
     "DiffusionFit",
     "bass_adopters",
@@ -57,6 +59,12 @@ def logistic(t: ArrayLike, K: float, r: float, t0: float) -> np.ndarray:
     >>> logistic([0.0, 1.0], K=10.0, r=2.0, t0=0.0).round(4).tolist()
     [5.0, 8.808]
     """
+    K, r, t0 = _parameters(K=K, r=r, t0=t0)
+    as_array("t", t)
+    return _finite(_logistic(t, K, r, t0), "t, K, r and t0")
+
+
+def _logistic(t: ArrayLike, K: float, r: float, t0: float) -> np.ndarray:
     x = np.asarray(t, dtype=np.float64)
     return K * 0.5 * (1.0 + np.tanh(0.5 * r * (x - t0)))  # = K / (1 + e^{-r(t - t0)}), no overflow
 
@@ -69,8 +77,9 @@ def logistic_rate(t: ArrayLike, K: float, r: float, t0: float) -> np.ndarray:
     >>> float(logistic_rate(0.0, K=10.0, r=2.0, t0=0.0))  # r K / 4 at the inflection
     5.0
     """
+    K, r, t0 = _parameters(K=K, r=r, t0=t0)
     n = logistic(t, K, r, t0)
-    return r * n * (1.0 - n / K)
+    return _finite(r * n * (1.0 - n / K), "t, K, r and t0")
 
 
 def bass_adopters(t: ArrayLike, m: float, p: float, q: float) -> np.ndarray:
@@ -94,6 +103,8 @@ def bass_adopters(t: ArrayLike, m: float, p: float, q: float) -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        If ``m``, ``p`` or ``q`` is not a real number (a bool is not).
     ValueError
         If ``t`` is negative or a parameter is not positive.
 
@@ -107,6 +118,12 @@ def bass_adopters(t: ArrayLike, m: float, p: float, q: float) -> np.ndarray:
     >>> bass_adopters([0.0, 100.0], m=1.0, p=0.03, q=0.4).round(4).tolist()
     [0.0, 1.0]
     """
+    m, p, q = _parameters(m=m, p=p, q=q)
+    as_array("t", t)
+    return _finite(_bass_adopters(t, m, p, q), "t, m, p and q")
+
+
+def _bass_adopters(t: ArrayLike, m: float, p: float, q: float) -> np.ndarray:
     x = np.asarray(t, dtype=np.float64)
     if (x < 0).any():
         raise ValueError("t must be non-negative: the Bass model starts at launch, t = 0")
@@ -125,8 +142,9 @@ def bass_rate(t: ArrayLike, m: float, p: float, q: float) -> np.ndarray:
     >>> float(bass_rate(0.0, m=100.0, p=0.03, q=0.4))  # p m at launch
     3.0
     """
+    m, p, q = _parameters(m=m, p=p, q=q)
     n = bass_adopters(t, m, p, q)
-    return (p + q * n / m) * (m - n)
+    return _finite((p + q * n / m) * (m - n), "t, m, p and q")
 
 
 def bass_peak_time(p: float, q: float) -> float:
@@ -137,9 +155,10 @@ def bass_peak_time(p: float, q: float) -> float:
     >>> round(bass_peak_time(0.03, 0.4), 3)
     6.024
     """
+    p, q = _parameters(p=p, q=q)
     if not (p > 0 and q > 0):
         raise ValueError(f"p and q must be positive (got p={p}, q={q})")
-    return max(0.0, float(np.log(q / p) / (p + q)))
+    return _finite(max(0.0, float(np.log(q / p) / (p + q))), "p and q")
 
 
 @dataclass(frozen=True)
@@ -222,25 +241,41 @@ def fit_bass(t: ArrayLike, y: ArrayLike, p0: ArrayLike) -> DiffusionFit:
 
 def _fit(model: str, t: ArrayLike, y: ArrayLike, p0: ArrayLike) -> DiffusionFit:
     f, names = _MODELS[model]
-    x, obs, start = (np.asarray(a, dtype=np.float64) for a in (t, y, p0))
+    x, obs, start = (as_array(n, a, dtype=np.float64) for n, a in (("t", t), ("y", y), ("p0", p0)))
     if x.ndim != 1 or x.shape != obs.shape:
         raise ValueError(f"t and y must be 1-D of equal length (got {x.shape} and {obs.shape})")
     if len(x) <= len(names):
         raise ValueError(f"need more than {len(names)} points to fit {model} (got {len(x)})")
     if start.shape != (len(names),):
         raise ValueError(f"p0 must give {len(names)} starting values {names} (got {start.shape})")
+    if model == "bass" and not (start > 0).all():
+        raise ValueError(f"p0 must be positive for the Bass model (got p0={start.tolist()})")
     bounds = (0.0, np.inf) if model == "bass" else (-np.inf, np.inf)
     with warnings.catch_warnings():
         warnings.simplefilter("error", OptimizeWarning)  # an unusable covariance is an error
         try:
             values, cov = curve_fit(f, x, obs, p0=start, bounds=bounds, maxfev=20000)
         except (OptimizeWarning, RuntimeError) as exc:
-            raise ValueError(f"the {model} fit failed: {exc}") from exc
+            raise ValueError(
+                f"the {model} fit failed: {exc} (try other starting values p0)"
+            ) from exc
     rss = float(((obs - f(x, *values)) ** 2).sum())
     return DiffusionFit(model, names, values, np.sqrt(np.diag(cov)), cov, rss, len(x))
 
 
 _MODELS: dict[str, tuple[Callable[..., np.ndarray], tuple[str, ...]]] = {
-    "logistic": (logistic, ("K", "r", "t0")),
-    "bass": (bass_adopters, ("m", "p", "q")),
+    "logistic": (_logistic, ("K", "r", "t0")),
+    "bass": (_bass_adopters, ("m", "p", "q")),
 }
+
+
+def _parameters(**values: object) -> tuple:
+    """The scalar parameters as finite numbers (NumPy float32 as the plain float)."""
+    return tuple(finite_scalar(name, value) for name, value in values.items())
+
+
+def _finite(result, names: str):
+    """``result`` if every value is finite, else a ValueError naming the arguments."""
+    if not np.all(np.isfinite(result)):
+        raise ValueError(f"the result overflows a float or is undefined: {names} are too extreme")
+    return result

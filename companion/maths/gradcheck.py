@@ -7,11 +7,14 @@ Explained in chapter "Softmax and cross-entropy" (book/03_math/softmax_cross_ent
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+from companion.maths._validate import as_array, check_callable, finite_scalar
 
 __all__ = [
     "GradientCheckError",
@@ -47,9 +50,11 @@ def numerical_gradient(
 
     Raises
     ------
+    TypeError
+        If ``f`` is not callable or ``eps`` not a number.
     ValueError
-        If ``x`` is empty or not finite, ``eps`` is not positive, or ``f`` does not return
-        a finite scalar.
+        If ``x`` is empty or not finite, ``eps`` is not positive and finite, or ``f`` does not
+        return a finite scalar.
 
     References
     ----------
@@ -61,6 +66,9 @@ def numerical_gradient(
     >>> np.round(g, 6).tolist()
     [2.0, -4.0]
     """
+    check_callable("f", f)
+    as_array("x", x, finite=False)
+    finite_scalar("eps", eps, allow_none=True)
     x0 = np.array(x, dtype=np.float64)  # a copy: the caller's array is not touched
     if x0.size == 0 or not np.isfinite(x0).all():
         raise ValueError(f"x must be a non-empty finite array (got shape {x0.shape})")
@@ -124,14 +132,20 @@ def compare_gradients(
 
     Raises
     ------
+    TypeError
+        If ``floor`` is not a number.
     ValueError
-        If shapes differ or an array is empty or not finite.
+        If shapes differ, an array is empty or not finite, or ``floor`` is negative or not
+        finite.
 
     Examples
     --------
     >>> compare_gradients([1.0, 2.0], [1.0, 2.002]).worst_index
     (1,)
     """
+    as_array("analytic", analytic, finite=False)
+    as_array("reference", reference, finite=False)
+    floor = finite_scalar("floor", floor, non_negative=True)
     a = np.asarray(analytic, dtype=np.float64)
     r = np.asarray(reference, dtype=np.float64)
     if a.shape != r.shape:
@@ -198,6 +212,8 @@ def check_gradient(
     GradientCheckError
         If a coordinate is outside the tolerance; the message names the worst one (largest
         error relative to its tolerance) with both values.
+    TypeError
+        If ``f`` is not callable.
     ValueError
         For shapes that differ, non-finite values, or bad tolerances.
 
@@ -212,12 +228,21 @@ def check_gradient(
     companion.maths.gradcheck.GradientCheckError: gradient check failed at index (1,): ...
     """
     for name, tol in (("rtol", rtol), ("atol", atol)):
-        if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not math.isfinite(tol):
+        if (
+            isinstance(tol, bool)
+            or not isinstance(tol, (int, float))
+            or abs(tol) > sys.float_info.max
+            or not math.isfinite(tol)
+        ):
             raise ValueError(f"{name} must be a finite number (got {name}={tol!r})")
         if tol < 0:
             raise ValueError(f"{name} must be non-negative (got {name}={tol})")
     if rtol == 0 and atol == 0:
         raise ValueError("rtol and atol must not both be zero (got rtol=0, atol=0)")
+    check_callable("f", f)
+    as_array("x", x, finite=False)
+    if not callable(grad):
+        as_array("grad", grad, finite=False)
     x0 = np.array(x, dtype=np.float64)
     analytic = np.asarray(grad(x0.copy()) if callable(grad) else grad, dtype=np.float64)
     numeric = numerical_gradient(f, x0, eps=eps)
@@ -237,5 +262,7 @@ def check_gradient(
 def _scalar(value: object) -> float:
     arr = np.asarray(value, dtype=np.float64)
     if arr.size != 1 or not np.isfinite(arr).all():
-        raise ValueError(f"f must return a finite scalar (got shape {arr.shape})")
+        raise ValueError(
+            f"f must return a finite scalar at x +- eps (got shape {arr.shape}, {arr.ravel()[:1]})"
+        )
     return float(arr.reshape(()))

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from companion.maths._validate import as_array
+
 __all__ = ["GrowthFit", "fit_growth"]
 
 
@@ -99,8 +101,8 @@ def fit_growth(years: ArrayLike, values: ArrayLike) -> GrowthFit:
     >>> round(fit.doubling_time_years, 6), fit.n
     (1.0, 4)
     """
-    t = np.asarray(years, dtype=np.float64).ravel()
-    v = np.asarray(values, dtype=np.float64).ravel()
+    t = as_array("years", years, dtype=np.float64, finite=False).ravel()
+    v = as_array("values", values, dtype=np.float64, finite=False).ravel()
     if t.shape != v.shape:
         raise ValueError(f"years and values must have the same length (got {t.size}, {v.size})")
     if t.size < 3:

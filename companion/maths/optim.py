@@ -16,11 +16,14 @@ learning rate changes during training (momentum) or the gradients are tiny (Adam
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+from companion.maths._validate import as_array, check_callable, check_instance
 
 __all__ = [
     "AdamConfig",
@@ -140,6 +143,7 @@ def init_state(theta: ArrayLike) -> OptimizerState:
     >>> init_state([1.0, 2.0]).m.tolist()
     [0.0, 0.0]
     """
+    as_array("theta", theta, finite=False)
     shape = np.shape(theta)
     return OptimizerState(t=0, m=np.zeros(shape), v=np.zeros(shape))
 
@@ -174,9 +178,10 @@ def step(
     Raises
     ------
     ValueError
-        For mismatched shapes, non-finite gradients or a non-positive ``lr``.
+        For mismatched shapes, non-finite gradients, a non-positive ``lr``, or an ``lr`` so
+        large that the new parameters overflow.
     TypeError
-        For an unknown config type.
+        For an unknown config type, or a ``state`` that is not an :class:`OptimizerState`.
 
     Examples
     --------
@@ -189,6 +194,9 @@ def step(
     """
     if not isinstance(config, (SGDConfig, AdamConfig)):
         raise TypeError(f"config must be an SGDConfig or AdamConfig (got {type(config).__name__})")
+    check_instance("state", state, OptimizerState)
+    as_array("theta", theta, finite=False)
+    as_array("grad", grad, finite=False)
     th = np.asarray(theta, dtype=np.float64)
     g = np.asarray(grad, dtype=np.float64)
     if g.shape != th.shape or state.m.shape != th.shape:
@@ -200,8 +208,14 @@ def step(
         raise ValueError("grad must be finite (found NaN or infinity)")
     lr_t = config.lr if lr is None else _positive(lr, "lr")
     if isinstance(config, SGDConfig):
-        return _sgd(config, th, g, state, lr_t)
-    return _adam(config, th, g, state, lr_t)
+        result = _sgd(config, th, g, state, lr_t)
+    else:
+        result = _adam(config, th, g, state, lr_t)
+    if not np.isfinite(result[0]).all():
+        raise ValueError(
+            f"the step overflows a float: lr={lr_t} is too large for theta and grad of this size"
+        )
+    return result
 
 
 def optimize(
@@ -237,12 +251,21 @@ def optimize(
     >>> path.ravel().tolist()  # each step halves theta on f = theta^2
     [1.0, 0.5, 0.25, 0.125]
     """
+    check_callable("grad_fn", grad_fn)
+    if lr_schedule is not None:
+        check_callable("lr_schedule", lr_schedule)
     theta = as_start(config, theta0, steps)
     state = init_state(theta)
     path = [theta.copy()]
     for t in range(steps):
         lr = None if lr_schedule is None else lr_schedule(t)
-        theta, state = step(config, theta, grad_fn(theta.copy()), state, lr=lr)
+        g = grad_fn(theta.copy())
+        if not np.isfinite(as_array("grad_fn(theta)", g, finite=False)).all():
+            raise ValueError(
+                f"grad_fn(theta) is not finite at step {t}: theta0 or the learning rate is "
+                "too large for this function"
+            )
+        theta, state = step(config, theta, g, state, lr=lr)
         path.append(theta.copy())
     return np.stack(path)
 
@@ -287,6 +310,9 @@ def as_start(config: object, theta0: ArrayLike, steps: object) -> np.ndarray:
         raise TypeError(f"config must be an SGDConfig or AdamConfig (got {type(config).__name__})")
     if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
         raise ValueError(f"steps must be a non-negative int (got steps={steps!r})")
+    if steps > 2**31:
+        raise ValueError(f"steps must be at most 2**31 (got steps={steps})")
+    as_array("theta0", theta0, finite=False)
     theta = np.array(theta0, dtype=np.float64)
     if theta.size == 0 or not np.isfinite(theta).all():
         raise ValueError(f"theta0 must be a non-empty finite array (got shape {theta.shape})")
@@ -296,7 +322,7 @@ def as_start(config: object, theta0: ArrayLike, steps: object) -> np.ndarray:
 def _positive(x: object, name: str) -> float:
     if isinstance(x, bool) or not isinstance(x, (int, float, np.floating, np.integer)):
         raise TypeError(f"{name} must be a real number (got {type(x).__name__}: {x!r})")
-    if not (math.isfinite(float(x)) and float(x) > 0):
+    if abs(x) > sys.float_info.max or not (math.isfinite(float(x)) and float(x) > 0):
         raise ValueError(f"{name} must be positive and finite (got {name}={x})")
     return float(x)
 

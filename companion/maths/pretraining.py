@@ -14,6 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from companion.maths._validate import as_array, check_rng, finite_scalar, int_scalar
 from companion.maths.softmax import as_logits, cross_entropy, log_softmax, softmax
 
 __all__ = [
@@ -127,6 +128,7 @@ def nsp_loss(logits: ArrayLike, next_sentence_label: ArrayLike) -> float:
     z = as_logits(logits, min_ndim=2, exact_ndim=True)
     if z.shape[1] != 2:
         raise ValueError(f"NSP logits must have shape (B, 2) (got {z.shape})")
+    as_array("next_sentence_label", next_sentence_label, dtype=None, finite=False)
     y = np.asarray(next_sentence_label)
     if y.shape != (z.shape[0],) or not np.isin(y, (0, 1)).all():
         raise ValueError(
@@ -160,7 +162,15 @@ def pretraining_loss(
     >>> round(pretraining_loss(np.zeros((1, 2, 4)), [[3, -100]], np.zeros((1, 2)), [1]), 4)
     2.0794
     """
-    return mlm_loss(mlm_logits, labels) + nsp_loss(nsp_logits, next_sentence_label)
+    try:
+        mlm = mlm_loss(mlm_logits, labels)
+    except ValueError as err:
+        raise ValueError(f"mlm_logits and labels (the MLM part): {err}") from None
+    try:
+        nsp = nsp_loss(nsp_logits, next_sentence_label)
+    except ValueError as err:
+        raise ValueError(f"nsp_logits and next_sentence_label (the NSP part): {err}") from None
+    return mlm + nsp
 
 
 def prediction_entropy(logits: ArrayLike, labels: ArrayLike) -> float:
@@ -229,6 +239,9 @@ def mask_tokens(
 
     Raises
     ------
+    TypeError
+        If ``rng`` is not a ``numpy.random.Generator``, an id or size is not an int, or a
+        probability is not a number.
     ValueError
         If ``mask_prob`` is not in (0, 1), ``random_prob`` or ``keep_prob`` is negative or
         their sum exceeds 1, or ids fall outside ``[0, vocab_size)``.
@@ -241,6 +254,16 @@ def mask_tokens(
     >>> bool(((y == IGNORE_INDEX) | (y == ids)).all() and (y[0, [0, 4]] == IGNORE_INDEX).all())
     True
     """
+    check_rng("rng", rng)
+    int_scalar("mask_token_id", mask_token_id, minimum=0)
+    int_scalar("vocab_size", vocab_size, minimum=1)
+    mask_prob = finite_scalar("mask_prob", mask_prob)
+    random_prob = finite_scalar("random_prob", random_prob)
+    keep_prob = finite_scalar("keep_prob", keep_prob)
+    checked = as_array("input_ids", input_ids, dtype=None)
+    if not np.all(checked == np.round(checked)):
+        raise ValueError("input_ids must be integer token ids")
+    as_array("special_ids", special_ids, dtype=None)
     ids = np.asarray(input_ids)
     if not 0 < mask_prob < 1:
         raise ValueError(f"mask_prob must lie in (0, 1) (got mask_prob={mask_prob})")
@@ -269,6 +292,7 @@ def mask_tokens(
 
 def as_mlm_labels(labels: ArrayLike, logits_shape: tuple[int, ...]) -> np.ndarray:
     """Validate MLM labels against the logits' shape; shared with the framework versions."""
+    as_array("labels", labels, dtype=None, finite=False)
     y = np.asarray(labels)
     if y.shape != logits_shape[:-1] or (y.size and not np.issubdtype(y.dtype, np.integer)):
         raise ValueError(

@@ -23,11 +23,13 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from companion.maths._validate import as_array, int_scalar
+
 __all__ = ["dequantise", "quantise_affine", "quantise_symmetric"]
 
 
 def _as_float_array(x: ArrayLike, name: str) -> np.ndarray:
-    a = np.asarray(x, dtype=np.float64)
+    a = as_array(name, x, dtype=np.float64, finite=False)
     if a.size == 0:
         raise ValueError(f"{name} must not be empty (got shape {a.shape})")
     if not np.isfinite(a).all():
@@ -170,14 +172,20 @@ def dequantise(
 
     Raises
     ------
+    TypeError
+        If ``zero_point`` is not an int.
     ValueError
-        If ``scale`` is not a scalar and its length does not match ``q.shape[axis]``.
+        If ``q`` or ``scale`` is not a finite array of numbers, ``scale`` is not a scalar and its
+        length does not match ``q.shape[axis]``, or the result overflows a float.
 
     Examples
     --------
     >>> dequantise([50, -127, 0], 0.01).round(4).tolist()
     [0.5, -1.27, 0.0]
     """
+    as_array("q", q, dtype=None)
+    as_array("scale", scale)
+    zero_point = int_scalar("zero_point", zero_point, minimum=-(2**31))
     q_arr = np.asarray(q)
     s = np.asarray(scale, dtype=np.float64)
     if s.ndim != 0:
@@ -187,7 +195,10 @@ def dequantise(
                 f"(got scale shape {s.shape}, q shape {q_arr.shape}, axis={axis!r})"
             )
         s = _broadcastable(s, q_arr.ndim, axis)
-    return s * (q_arr.astype(np.float64) - zero_point)
+    result = s * (q_arr.astype(np.float64) - zero_point)
+    if not np.isfinite(result).all():
+        raise ValueError("scale * (q - zero_point) overflows a float: scale is too large")
+    return result
 
 
 def _broadcastable(scale: np.ndarray, ndim: int, axis: int | None) -> np.ndarray:

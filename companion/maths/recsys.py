@@ -11,9 +11,13 @@ Scores are ``x_ui = U_u . V_i + b_i``: user factors ``U`` (n_users, r), item fac
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import expit
+
+from companion.maths._validate import as_array, check_rng
 
 __all__ = [
     "bpr_grad",
@@ -75,6 +79,7 @@ def top_k(scores: ArrayLike, k: int, exclude: ArrayLike | None = None) -> np.nda
     >>> top_k([[0.1, 0.9, 0.5]], 2, exclude=[[False, True, False]]).tolist()
     [[2, 0]]
     """
+    as_array("scores", scores, finite=False)
     S = np.array(scores, dtype=np.float64)
     if S.ndim != 2 or not np.isfinite(S).all():
         raise ValueError(f"scores must be a finite 2-D array (got shape {S.shape})")
@@ -168,7 +173,7 @@ def principal_angles(A: ArrayLike, B: ArrayLike) -> np.ndarray:
     """
     Q = []
     for name, M in (("A", A), ("B", B)):
-        M = np.asarray(M, dtype=np.float64)
+        M = as_array(name, M, dtype=np.float64, finite=False)
         if M.ndim != 2 or not np.isfinite(M).all():
             raise ValueError(f"{name} must be a finite 2-D array (got shape {M.shape})")
         q, r = np.linalg.qr(M)
@@ -210,6 +215,14 @@ def sample_negatives(train: ArrayLike, users: ArrayLike, rng: np.random.Generato
     R = _as_matrix(train, "train")
     if R.all(axis=1).any():
         raise ValueError("every user must leave at least one item unchosen in train")
+    check_rng("rng", rng)
+    ids = as_array("users", users, dtype=None)
+    if ids.size and (
+        not np.all(ids == np.round(ids)) or ids.max() >= R.shape[0] or ids.min() < -R.shape[0]
+    ):
+        raise ValueError(
+            f"users must be row indices of train, in [0, {R.shape[0]}) (got {users!r})"
+        )
     u = np.asarray(users, dtype=np.int64)
     neg = rng.integers(0, R.shape[1], size=u.shape)
     clash = R[u, neg]
@@ -304,6 +317,10 @@ def check_triples(
     Returns the arrays as float64 / int64 and ``l2`` as a float; raises ValueError naming the
     argument that is wrong.
     """
+    for name, x in (("U", U), ("V", V), ("b", b)):
+        as_array(name, x, dtype=np.float64)
+    for name, x in (("users", users), ("pos", pos), ("neg", neg)):
+        as_array(name, x, dtype=None, finite=False)
     U, V, b = (np.asarray(x, dtype=np.float64) for x in (U, V, b))
     if U.ndim != 2 or V.ndim != 2 or U.shape[1] != V.shape[1]:
         raise ValueError(
@@ -318,12 +335,17 @@ def check_triples(
             raise ValueError(f"{name} must be a non-empty 1-D int array (got {arr!r})")
         if arr.shape != idx[0].shape or arr.min() < 0 or arr.max() >= n:
             raise ValueError(f"{name} must have {idx[0].size} entries in [0, {n}) (got {arr!r})")
-    if isinstance(l2, bool) or not isinstance(l2, (int, float)) or not 0 <= l2 < np.inf:
+    if (
+        isinstance(l2, bool)
+        or not isinstance(l2, (int, float))
+        or not 0 <= l2 <= sys.float_info.max
+    ):
         raise ValueError(f"l2 must be a finite number >= 0 (got l2={l2!r})")
     return U, V, b, *(a.astype(np.int64) for a in idx), float(l2)
 
 
 def _as_matrix(x: ArrayLike, name: str, shape: tuple[int, ...] | None = None) -> np.ndarray:
+    as_array(name, x, dtype=None, finite=False)
     arr = np.asarray(x)
     if arr.ndim != 2 or (shape is not None and arr.shape != tuple(shape)):
         want = f"shape {tuple(shape)}" if shape is not None else "a 2-D array"

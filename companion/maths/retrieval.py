@@ -6,8 +6,12 @@ Ranking quality is measured with :func:`companion.maths.recsys.recall_at_k`.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from numpy.typing import ArrayLike
+
+from companion.maths._validate import as_array
 
 __all__ = ["ABSTAIN", "answer_or_abstain", "choose_threshold", "cosine_similarity"]
 
@@ -41,7 +45,7 @@ def cosine_similarity(queries: ArrayLike, documents: ArrayLike) -> np.ndarray:
     """
     unit = []
     for name, x in (("queries", queries), ("documents", documents)):
-        X = np.asarray(x, dtype=np.float64)
+        X = as_array(name, x, dtype=np.float64, finite=False)
         if X.ndim != 2 or not np.isfinite(X).all():
             raise ValueError(f"{name} must be a finite 2-D array (got shape {X.shape})")
         norms = np.linalg.norm(X, axis=1, keepdims=True)
@@ -83,7 +87,7 @@ def choose_threshold(top_scores: ArrayLike, coverage: float = 0.95) -> float:
     >>> choose_threshold([0.9, 0.8, 0.7, 0.3], coverage=0.75)
     0.7
     """
-    s = np.sort(np.asarray(top_scores, dtype=np.float64).ravel())
+    s = np.sort(as_array("top_scores", top_scores, dtype=np.float64, finite=False).ravel())
     if s.size == 0 or not np.isfinite(s).all():
         raise ValueError(f"top_scores must be non-empty and finite (got {s.size} values)")
     if (
@@ -113,10 +117,12 @@ def answer_or_abstain(similarities: ArrayLike, threshold: float) -> np.ndarray:
     >>> answer_or_abstain([[0.2, 0.9], [0.3, 0.1]], threshold=0.5).tolist()
     [1, -1]
     """
-    S = np.asarray(similarities, dtype=np.float64)
+    S = as_array("similarities", similarities, dtype=np.float64, finite=False)
     if S.ndim != 2 or S.shape[1] == 0 or not np.isfinite(S).all():
         raise ValueError(f"similarities must be a finite (Q, D) array with D >= 1 (got {S.shape})")
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
         raise ValueError(f"threshold must be a number (got threshold={threshold!r})")
+    if abs(threshold) > sys.float_info.max:
+        raise ValueError("threshold is too large for a float (over 1.8e308)")
     best = np.argmax(S, axis=1)
     return np.where(S.max(axis=1) >= threshold, best, ABSTAIN)

@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
+from companion.maths._validate import as_array, check_instance
+
 __all__ = [
     "CHINCHILLA",
     "CHINCHILLA_UNROUNDED",
@@ -188,6 +190,8 @@ def loss(law: ChinchillaLaw | KaplanLaw, N: ArrayLike, D: ArrayLike) -> np.ndarr
 
     Raises
     ------
+    TypeError
+        If ``law`` is not a :class:`ChinchillaLaw` or :class:`KaplanLaw`.
     ValueError
         If ``N`` or ``D`` is not positive and finite.
 
@@ -196,6 +200,7 @@ def loss(law: ChinchillaLaw | KaplanLaw, N: ArrayLike, D: ArrayLike) -> np.ndarr
     >>> round(float(loss(CHINCHILLA, 70e9, 1.4e12)), 3)
     1.937
     """
+    check_instance("law", law, (ChinchillaLaw, KaplanLaw))
     return np.asarray(law.evaluate(as_positive(N, "N"), as_positive(D, "D")))
 
 
@@ -226,6 +231,7 @@ def loss_grad(
     >>> round(float(dN), 3), round(float(dD), 3)
     (-138.176, -114.996)
     """
+    check_instance("law", law, (ChinchillaLaw, KaplanLaw))
     N, D = np.broadcast_arrays(as_positive(N, "N"), as_positive(D, "D"))
     if isinstance(law, ChinchillaLaw):
         return (
@@ -270,7 +276,7 @@ def compute_optimal(
     """
     if not isinstance(law, ChinchillaLaw):
         raise TypeError(f"law must be a ChinchillaLaw (got {type(law).__name__})")
-    C = float(as_positive(C, "C"))
+    C = float(_one(as_positive(C, "C"), "C"))
     N, D = law.allocation(C, as_positive(flops_per_param_token, "flops_per_param_token"))
     return ComputeOptimum(
         flops=C, parameters=float(N), tokens=float(D), loss=float(law.evaluate(N, D))
@@ -295,6 +301,8 @@ def frontier_loss(law: ChinchillaLaw, C: ArrayLike) -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        If ``law`` is not a :class:`ChinchillaLaw`.
     ValueError
         If ``C`` is not positive and finite.
 
@@ -303,6 +311,7 @@ def frontier_loss(law: ChinchillaLaw, C: ArrayLike) -> np.ndarray:
     >>> round(float(frontier_loss(EPOCH_REFIT, 5.76e23)), 3)
     1.976
     """
+    check_instance("law", law, ChinchillaLaw)
     C = as_positive(C, "C")
     return np.asarray(law.evaluate(*law.allocation(C)))
 
@@ -323,6 +332,8 @@ def frontier_loss_slope(law: ChinchillaLaw, C: ArrayLike) -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        If ``law`` is not a :class:`ChinchillaLaw`.
     ValueError
         If ``C`` is not positive and finite.
 
@@ -331,6 +342,7 @@ def frontier_loss_slope(law: ChinchillaLaw, C: ArrayLike) -> np.ndarray:
     >>> float(frontier_loss_slope(CHINCHILLA, 1e24)) < 0
     True
     """
+    check_instance("law", law, ChinchillaLaw)
     C = as_positive(C, "C")
     gamma = law.alpha * law.beta / (law.alpha + law.beta)
     return -gamma * (frontier_loss(law, C) - law.E) / C
@@ -365,15 +377,24 @@ def tokens_per_parameter_rule(C: float, tokens_per_parameter: float = 20.0) -> t
     >>> round(N / 1e9, 1), round(D / 1e12, 2)
     (69.3, 1.39)
     """
-    C = float(as_positive(C, "C"))
-    r = float(as_positive(tokens_per_parameter, "tokens_per_parameter"))
+    C = float(_one(as_positive(C, "C"), "C"))
+    r = float(
+        _one(as_positive(tokens_per_parameter, "tokens_per_parameter"), "tokens_per_parameter")
+    )
     N = (C / (FLOPS_PER_PARAM_TOKEN * r)) ** 0.5
     return N, r * N
 
 
 def as_positive(x: ArrayLike, name: str) -> np.ndarray:
     """``x`` as a float64 array, or a ValueError naming ``name`` if not all positive and finite."""
-    arr = np.asarray(x, dtype=np.float64)
+    arr = as_array(name, x, dtype=np.float64, finite=False)
     if arr.size == 0 or not (np.isfinite(arr).all() and (arr > 0).all()):
         raise ValueError(f"{name} must be positive and finite (got {name}={x!r})")
+    return arr
+
+
+def _one(arr: np.ndarray, name: str) -> np.ndarray:
+    """``arr`` if it holds one number, else a ValueError naming ``name``."""
+    if arr.size != 1:
+        raise ValueError(f"{name} must be one number (got shape {arr.shape})")
     return arr

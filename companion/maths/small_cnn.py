@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from companion.maths._validate import as_array, check_instance, check_rng
+
 __all__ = ["SmallCNNWeights", "init_small_cnn", "small_cnn_forward"]
 
 
@@ -66,13 +68,14 @@ def init_small_cnn(
     >>> w.kernel.shape, w.dense.shape
     ((3, 3, 1, 8), (8, 10))
     """
+    check_rng("rng", rng)
     for name, value in (
         ("in_channels", in_channels),
         ("filters", filters),
         ("kernel_size", kernel_size),
         ("n_classes", n_classes),
     ):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 2**31:
             raise ValueError(f"{name} must be a positive int (got {name}={value!r})")
     fan_in = kernel_size * kernel_size * in_channels
     shape = (kernel_size, kernel_size, in_channels, filters)
@@ -98,8 +101,10 @@ def small_cnn_forward(x: ArrayLike, weights: SmallCNNWeights) -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        If ``weights`` is not a :class:`SmallCNNWeights`.
     ValueError
-        If ``x`` is not 4-D with ``C_in`` channels, or smaller than the kernel.
+        If ``x`` is not a finite 4-D array with ``C_in`` channels, or smaller than the kernel.
 
     Examples
     --------
@@ -107,6 +112,8 @@ def small_cnn_forward(x: ArrayLike, weights: SmallCNNWeights) -> np.ndarray:
     >>> small_cnn_forward(np.zeros((2, 6, 6, 1)), w).shape
     (2, 10)
     """
+    check_instance("weights", weights, SmallCNNWeights)
+    as_array("x", x)
     x = np.asarray(x, dtype=np.float64)
     k, _, c_in, _ = weights.kernel.shape
     if x.ndim != 4 or x.shape[3] != c_in or min(x.shape[1:3]) < k:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from companion.maths._validate import as_array, check_choice, int_scalar
+
 __all__ = [
     "binary_cross_entropy",
     "cross_entropy",
@@ -37,6 +39,8 @@ def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
 
     Raises
     ------
+    TypeError
+        If ``axis`` is not an int.
     ValueError
         If ``z`` is a scalar or holds NaN or infinity.
 
@@ -46,6 +50,7 @@ def softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     [0.5, 0.5]
     """
     z = as_logits(z, min_ndim=1)
+    _check_axis(axis, z.ndim)
     shifted = z - z.max(axis=axis, keepdims=True)  # exp never overflows
     e = np.exp(shifted)
     return e / e.sum(axis=axis, keepdims=True)
@@ -60,6 +65,7 @@ def log_softmax(z: ArrayLike, axis: int = -1) -> np.ndarray:
     -1000.0
     """
     z = as_logits(z, min_ndim=1)
+    _check_axis(axis, z.ndim)
     m = z.max(axis=axis, keepdims=True)
     return z - m - np.log(np.exp(z - m).sum(axis=axis, keepdims=True))
 
@@ -89,6 +95,9 @@ def one_hot(labels: ArrayLike, num_classes: int) -> np.ndarray:
         or num_classes < 1
     ):
         raise ValueError(f"num_classes must be a positive int (got num_classes={num_classes!r})")
+    if num_classes > 2**31:
+        raise ValueError(f"num_classes must be at most 2**31 (got num_classes={num_classes})")
+    as_array("labels", labels, dtype=None, finite=False)
     y = np.asarray(labels)
     if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
         raise ValueError(
@@ -98,7 +107,10 @@ def one_hot(labels: ArrayLike, num_classes: int) -> np.ndarray:
         raise ValueError(
             f"labels must lie in [0, {num_classes}) (got min {y.min()}, max {y.max()})"
         )
-    return np.eye(num_classes)[y]
+    # The rows of np.eye(num_classes)[y], built without the (K, K) identity (memory N K).
+    rows = np.zeros((y.shape[0], int(num_classes)))
+    rows[np.arange(y.shape[0]), y] = 1.0
+    return rows
 
 
 def cross_entropy(logits: ArrayLike, target: ArrayLike, *, reduction: str = "mean") -> np.ndarray:
@@ -166,7 +178,7 @@ def cross_entropy_grad(
     >>> cross_entropy_grad([[0.0, 0.0]], [1]).tolist()
     [[0.5, -0.5]]
     """
-    if reduction not in ("mean", "sum"):
+    if not isinstance(reduction, str) or reduction not in ("mean", "sum"):
         raise ValueError(
             f"reduction must be 'mean' or 'sum' for a gradient (got reduction={reduction!r})"
         )
@@ -201,8 +213,8 @@ def binary_cross_entropy(p: ArrayLike, y: ArrayLike, *, reduction: str = "mean")
     >>> round(float(binary_cross_entropy([0.99], [0])), 3)  # confidently wrong
     4.605
     """
-    p_arr = np.asarray(p, dtype=np.float64)
-    y_arr = np.asarray(y, dtype=np.float64)
+    p_arr = as_array("p", p, dtype=np.float64, finite=False)
+    y_arr = as_array("y", y, dtype=np.float64, finite=False)
     if p_arr.shape != y_arr.shape:
         raise ValueError(f"p and y must have the same shape (got {p_arr.shape} and {y_arr.shape})")
     if not np.all((p_arr > 0) & (p_arr < 1)):
@@ -217,6 +229,8 @@ def binary_cross_entropy(p: ArrayLike, y: ArrayLike, *, reduction: str = "mean")
 
 
 def as_logits(z: ArrayLike, *, min_ndim: int, exact_ndim: bool = False) -> np.ndarray:
+    if not hasattr(z, "__array__"):  # tensors convert themselves; lists and scalars are checked
+        as_array("logits", z, finite=False)
     arr = np.asarray(z, dtype=np.float64)
     if arr.ndim < min_ndim or (exact_ndim and arr.ndim != min_ndim):
         want = f"exactly {min_ndim}" if exact_ndim else f"at least {min_ndim}"
@@ -230,6 +244,7 @@ def as_logits(z: ArrayLike, *, min_ndim: int, exact_ndim: bool = False) -> np.nd
 
 def as_target(target: ArrayLike, shape: tuple[int, ...]) -> np.ndarray:
     n, k = shape
+    as_array("target", target, dtype=None, finite=False)
     t = np.asarray(target)
     if t.ndim == 1:
         if t.shape[0] != n:
@@ -247,7 +262,12 @@ def as_target(target: ArrayLike, shape: tuple[int, ...]) -> np.ndarray:
     return y
 
 
+def _check_axis(axis: object, ndim: int) -> None:
+    int_scalar("axis", axis, minimum=-ndim, maximum=ndim - 1)
+
+
 def _reduce(losses: np.ndarray, reduction: str) -> np.ndarray:
+    check_choice("reduction", reduction, _REDUCTIONS)
     if reduction == "mean":
         return np.asarray(losses.mean())
     if reduction == "sum":

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
+from companion.maths._validate import check_instance, finite_scalar
 from companion.maths.scaling import (
     ChinchillaLaw,
     as_positive,
@@ -118,6 +119,8 @@ def gpu_hours(flops: ArrayLike, accelerator: Accelerator, utilisation: float) ->
 
     Raises
     ------
+    TypeError
+        If ``accelerator`` is not an :class:`Accelerator` or ``utilisation`` not a number.
     ValueError
         If ``utilisation`` is not in (0, 1].
 
@@ -127,6 +130,8 @@ def gpu_hours(flops: ArrayLike, accelerator: Accelerator, utilisation: float) ->
     >>> round(float(gpu_hours(989e12 * 3600, h100, 1.0)), 6)
     1.0
     """
+    check_instance("accelerator", accelerator, Accelerator)
+    utilisation = finite_scalar("utilisation", utilisation)
     if not 0 < utilisation <= 1:
         raise ValueError(f"utilisation must lie in (0, 1] (got utilisation={utilisation})")
     seconds = as_positive(flops, "flops") / (accelerator.peak_flop_per_s * utilisation)
@@ -155,6 +160,7 @@ def usd_per_flop(accelerator: Accelerator, utilisation: float, price: RentalPric
     >>> f"{usd_per_flop(h100, 0.4, price):.2e}"
     '1.65e-18'
     """
+    check_instance("price", price, RentalPrice)
     return float(price.usd_per_gpu_hour * gpu_hours(1.0, accelerator, utilisation))
 
 
@@ -185,6 +191,7 @@ def training_cost(
     >>> round(float(training_cost(3.14e23, h100, 0.4, price)) / 1e3)  # GPT-3's FLOP, k USD
     518
     """
+    check_instance("price", price, RentalPrice)
     return gpu_hours(flops, accelerator, utilisation) * price.usd_per_gpu_hour
 
 
@@ -205,6 +212,8 @@ def implied_utilisation(run: TrainingRun, accelerator: Accelerator) -> float:
 
     Raises
     ------
+    TypeError
+        If ``run`` is not a :class:`TrainingRun` or ``accelerator`` not an :class:`Accelerator`.
     ValueError
         If the run reports no GPU-hours.
 
@@ -216,6 +225,8 @@ def implied_utilisation(run: TrainingRun, accelerator: Accelerator) -> float:
     >>> round(implied_utilisation(run, h100), 3)
     0.346
     """
+    check_instance("run", run, TrainingRun)
+    check_instance("accelerator", accelerator, Accelerator)
     if run.gpu_hours is None:
         raise ValueError(f"{run.name} reports no GPU-hours")
     return run.reported_flops / (run.gpu_hours * _SECONDS_PER_HOUR * accelerator.peak_flop_per_s)
@@ -247,4 +258,11 @@ def marginal_loss_per_dollar(
     14.2
     """
     price = float(as_positive(dollars_per_flop, "dollars_per_flop"))
-    return -frontier_loss_slope(law, as_positive(cost_usd, "cost_usd") / price) / price
+    check_instance("law", law, ChinchillaLaw)
+    C = as_positive(cost_usd, "cost_usd") / price
+    if not np.isfinite(C).all():
+        raise ValueError("cost_usd / dollars_per_flop overflows a float: cost_usd is too large")
+    slope = -frontier_loss_slope(law, C) / price
+    if not np.isfinite(slope).all():
+        raise ValueError("the slope overflows a float: dollars_per_flop is too extreme")
+    return slope

@@ -12,10 +12,12 @@ All quantities are in nats (natural logarithms).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+from companion.maths._validate import as_array, finite_scalar, int_scalar
 
 __all__ = ["entropy", "top_k_accuracy", "unigram_cross_entropy", "unigram_probabilities"]
 
@@ -45,6 +47,8 @@ def unigram_probabilities(
 
     Raises
     ------
+    TypeError
+        If ``alpha`` is not a real number or ``exclude`` not a sequence.
     ValueError
         If ``vocab_size`` is not an int (NumPy integers are) or < 1, ``alpha`` < 0, an id lies
         outside ``[0, vocab_size)``, or no probability mass is left (no counted token and
@@ -64,16 +68,23 @@ def unigram_probabilities(
         )
     if vocab_size < 1:
         raise ValueError(f"vocab_size must be a positive int (got vocab_size={vocab_size!r})")
+    int_scalar("vocab_size", vocab_size, maximum=2**31)
     vocab_size = int(vocab_size)
+    alpha = finite_scalar("alpha", alpha)
     if not alpha >= 0:
         raise ValueError(f"alpha must be >= 0 (got alpha={alpha})")
+    if isinstance(exclude, (str, bytes)) or not isinstance(exclude, Iterable):
+        raise TypeError(f"exclude must be a sequence of token ids (got {exclude!r})")
     ids = _as_ids(token_ids, vocab_size, "token_ids").ravel()
     excluded = _as_ids(list(exclude), vocab_size, "exclude")
     counts = np.bincount(ids, minlength=vocab_size).astype(np.float64) + alpha
     counts[excluded] = 0.0
     total = counts.sum()
     if total <= 0:
-        raise ValueError("no probability mass: every token is excluded or alpha=0 with no counts")
+        raise ValueError(
+            "no probability mass: every token is excluded or alpha=0 with no counts "
+            "(token_ids empty or all excluded)"
+        )
     return counts / total
 
 
@@ -176,7 +187,8 @@ def top_k_accuracy(scores: ArrayLike, targets: ArrayLike, k: int) -> float:
     >>> top_k_accuracy([0.5, 0.3, 0.2], [0, 1, 2, 2], k=1)
     0.25
     """
-    z = np.asarray(scores, dtype=np.float64)
+    z = as_array("scores", scores, dtype=np.float64, finite=False)
+    as_array("targets", targets, dtype=None, finite=False)
     t = np.asarray(targets)
     if z.ndim == 1:
         z = z[None, :]
@@ -187,7 +199,9 @@ def top_k_accuracy(scores: ArrayLike, targets: ArrayLike, k: int) -> float:
         )
     vocab = z.shape[1]
     if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= vocab:
-        raise ValueError(f"k must be an int in [1, {vocab}] (got k={k!r})")
+        raise ValueError(
+            f"k must be an int in [1, {vocab}] (got k={k!r}; scores has {vocab} columns)"
+        )
     t = _as_ids(t, vocab, "targets")
     top = np.argsort(-z, axis=1, kind="stable")[:, :k]  # (M or 1, k)
     return float((top == t[:, None]).any(axis=1).mean())
@@ -197,6 +211,7 @@ def top_k_accuracy(scores: ArrayLike, targets: ArrayLike, k: int) -> float:
 
 
 def _as_ids(ids: ArrayLike, vocab_size: int, name: str) -> np.ndarray:
+    as_array(name, ids, dtype=None, finite=False)
     a = np.asarray(ids)
     if a.size == 0:
         return a.astype(np.int64)
@@ -210,7 +225,7 @@ def _as_ids(ids: ArrayLike, vocab_size: int, name: str) -> np.ndarray:
 
 
 def _as_distribution(p: ArrayLike) -> np.ndarray:
-    q = np.asarray(p, dtype=np.float64)
+    q = as_array("p", p, dtype=np.float64, finite=False)
     if q.ndim != 1 or q.size == 0:
         raise ValueError(f"p must be a non-empty 1-D vector (got shape {q.shape})")
     if not np.isfinite(q).all() or (q < 0).any() or abs(q.sum() - 1.0) > 1e-9:

@@ -18,14 +18,18 @@ guessing.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from numpy.typing import ArrayLike
+
+from companion.maths._validate import as_array
 
 __all__ = ["flop_utilisation", "model_flops_utilisation"]
 
 
 def _as_nonnegative(values: ArrayLike, name: str) -> np.ndarray:
-    array = np.asarray(values, dtype=np.float64)
+    array = as_array(name, values, dtype=np.float64, finite=False)
     if not np.all(np.isfinite(array)) or np.any(array < 0):
         raise ValueError(f"{name} must be finite and non-negative (got {name}={values!r})")
     return array
@@ -34,6 +38,8 @@ def _as_nonnegative(values: ArrayLike, name: str) -> np.ndarray:
 def _as_positive_scalar(value: float, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name} must be a number (got {type(value).__name__}: {value!r})")
+    if value > sys.float_info.max:
+        raise ValueError(f"{name} must be positive and finite (got {name} over 1.8e308)")
     if not np.isfinite(value) or value <= 0:
         raise ValueError(f"{name} must be positive and finite (got {name}={value})")
     return float(value)
@@ -109,4 +115,9 @@ def model_flops_utilisation(
     """
     n = _as_positive_scalar(n_params, "n_params")
     tokens = _as_nonnegative(tokens_per_s, "tokens_per_s")
+    if not np.all(np.isfinite(6.0 * n * tokens)):
+        raise ValueError(
+            f"6 * n_params * tokens_per_s overflows a float (n_params={n_params}, "
+            f"tokens_per_s={tokens_per_s!r})"
+        )
     return flop_utilisation(6.0 * n * tokens, peak_flop_per_s)

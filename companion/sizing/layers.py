@@ -8,8 +8,11 @@ The layer specs carry Keras' names and shape rules; ``count_stack`` sums to Kera
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
+
+import numpy as np
 
 from companion.sizing._validate import positive_int
 
@@ -150,9 +153,12 @@ def count_stack(input_shape: tuple[int, ...], layers: list[Layer]) -> list[Layer
 
     Raises
     ------
+    TypeError
+        If ``input_shape`` is not a tuple of ints, ``layers`` not a list, or an item of
+        ``layers`` not a known layer spec.
     ValueError
-        For a non-positive input size, a kernel larger than its input, or a Dense layer
-        on an input that is not flat.
+        For an empty ``input_shape``, a non-positive input size, a kernel larger than its
+        input, or a Dense layer on an input that is not flat.
 
     Examples
     --------
@@ -160,10 +166,22 @@ def count_stack(input_shape: tuple[int, ...], layers: list[Layer]) -> list[Layer
     >>> [r.output_shape for r in rows], sum(r.params for r in rows)
     ([(26, 26, 32), (13, 13, 32), (5408,), (10,)], 54410)
     """
+    if not isinstance(input_shape, (tuple, list, np.ndarray)):
+        raise TypeError(
+            f"input_shape must be a tuple of ints "
+            f"(got {type(input_shape).__name__}: {input_shape!r})"
+        )
+    if len(input_shape) == 0:
+        raise ValueError("input_shape must not be empty (got ())")
+    if isinstance(layers, (str, bytes, np.ndarray)) or not isinstance(layers, Iterable):
+        raise TypeError(f"layers must be a list of layer specs (got {type(layers).__name__})")
     shape = tuple(positive_int(f"input_shape[{i}]", n) for i, n in enumerate(input_shape))
     rows = []
-    for layer in layers:
-        row = _count_layer(layer, shape)
+    for i, layer in enumerate(layers):
+        try:
+            row = _count_layer(layer, shape)
+        except TypeError as err:
+            raise TypeError(f"layers[{i}]: {err}") from None
         rows.append(row)
         shape = row.output_shape
     return rows
