@@ -28,6 +28,7 @@ import numpy as np
 
 __all__ = [
     "FRAMEWORKS",
+    "MEMORY_BUDGET_MB",
     "Runtime",
     "release_memory",
     "setup",
@@ -184,6 +185,10 @@ def setup(
 
 #: Printed lines (tables, arrays) fit this many characters: a phone or a narrow column.
 TEXT_WIDTH = 80
+
+#: Peak memory of a chapter's kernel, MB (``make bench`` checks it): 1.5 GB leaves room for
+#: the Jupyter server within Binder's 2 GB.
+MEMORY_BUDGET_MB = 1536.0
 
 
 def _text_width(width: int) -> None:

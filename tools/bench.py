@@ -27,8 +27,9 @@ sys.path.insert(1, str(Path(__file__).resolve().parent.parent / "tests"))  # toc
 from nbrun import execute  # noqa: E402
 from toc import ROOT, toc_notebooks  # noqa: E402
 
+from companion.runtime import MEMORY_BUDGET_MB  # noqa: E402  (1.5 GB: Binder has 2 GB)
+
 DEFAULT_BUDGET_S = 90.0
-MEMORY_BUDGET_MB = 1536.0  # 1.5 GB: room for the Jupyter server within Binder's 2 GB
 WHOLE_BOOK_BUDGET_S = {"cpu": 12 * 60, "cuda": 4 * 60}
 _PROBE = """
 import resource as _r, sys as _s
