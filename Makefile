@@ -102,9 +102,9 @@ nb: ## nbval one notebook: make nb NB=book/03_math/softmax_cross_entropy.ipynb
 run-nb: ## execute notebooks in place to store new outputs (NB=path; default all), on a CPU
 	$(PY) tools/nbrun.py $(NB)
 
-bench: $(VENV)/.all ## notebook times and memory (bench/notebooks-<device>.csv, README) + training throughput
-	$(PY) tools/bench.py
-	$(PY) tools/throughput.py
+bench: $(VENV)/.all ## notebook times and memory (bench/notebooks-<device>.csv, README; NB=... for some) + training throughput
+	$(PY) tools/bench.py $(NB)
+	$(if $(NB),,$(PY) tools/throughput.py)
 
 experiments: $(VENV)/.all ## re-run the slow experiments behind the chapters (experiments/*.py -> results/*.csv)
 	@for f in experiments/[a-z]*.py; do [ "$$f" = experiments/provenance.py ] && continue; \

@@ -86,24 +86,26 @@ def _versions() -> str:
 
 
 def summary(rows: list[dict], device: str) -> str:
-    """The Markdown table written to README.md."""
+    """The Markdown table written to README.md (rows may come from runs on different days)."""
+    dates = sorted({r["date"] for r in rows})
+    when = dates[0] if len(dates) == 1 else f"{dates[0]} to {dates[-1]} (date per row)"
     lines = [
-        f"Measured {rows[0]['date']} on {rows[0]['machine']} "
-        f"({device}, {rows[0]['cpus']} CPU cores):",
+        f"Measured {when} on {rows[0]['machine']} ({device}, {rows[0]['cpus']} CPU cores):",
         "",
-        "| notebook | seconds | budget | peak memory (MB) | within budget |",
-        "| --- | ---: | ---: | ---: | --- |",
+        "| notebook | seconds | budget | peak memory (MB) | within budget | date |",
+        "| --- | ---: | ---: | ---: | --- | --- |",
     ]
     for r in rows:
         lines.append(
             f"| {r['notebook']} | {float(r['seconds']):.1f} | {float(r['budget_s']):.0f} | "
             f"{float(r['peak_rss_mb']):.0f} | "
-            f"{'yes' if r['within_budget'] == 'yes' else '**no**'} |"
+            f"{'yes' if r['within_budget'] == 'yes' else '**no**'} | {r['date']} |"
         )
     total = sum(float(r["seconds"]) for r in rows)
     budget = WHOLE_BOOK_BUDGET_S.get(device.split(":")[0], WHOLE_BOOK_BUDGET_S["cpu"])
     lines.append(
-        f"| **whole book** | {total:.1f} | {budget} | | {'yes' if total <= budget else '**no**'} |"
+        f"| **whole book** | {total:.1f} | {budget} | | "
+        f"{'yes' if total <= budget else '**no**'} | |"
     )
     return "\n".join(lines)
 
@@ -162,8 +164,7 @@ def main(argv: list[str]) -> int:
         writer.writerows(rows)
     table = summary(rows, device)
     print(table)
-    if not args.notebooks:  # only a full run updates the README
-        _update_readme(table)
+    _update_readme(table)  # the whole table: a partial run's rows merged with the others
     return 0
 
 
