@@ -46,7 +46,7 @@ def test_zero_random_and_keep_shares_mask_every_chosen_position():
     ("random_prob", "keep_prob"), [(-0.1, 0.1), (0.1, -0.1), (0.6, 0.5), (float("nan"), 0.1)]
 )
 def test_bad_replacement_shares_raise(random_prob, keep_prob):
-    with pytest.raises(ValueError, match="random_prob and keep_prob must be >= 0"):
+    with pytest.raises(ValueError, match="random_prob"):
         mask_tokens(
             [[5, 6]],
             np.random.default_rng(0),
