@@ -95,3 +95,18 @@ def write_results(name: str, rows: list[dict]) -> Path:
         for row in rows:
             writer.writerow({**row, **provenance()})
     return out
+
+
+def run_all(name: str, notebook: str, runs: list[tuple[int, str]], probe: str) -> Path:
+    """Run ``notebook`` once per ``(seed, perturbation)`` of ``runs``; write ``<name>.csv``.
+
+    One row per run: the seed, the perturbation and the probe's values, printed as they come.
+    """
+    rows = []
+    for seed, perturbation in runs:
+        result = run_chapter(notebook, seed, probe, perturbation)
+        rows.append({"seed": seed, "perturbation": perturbation, **result})
+        print(rows[-1], flush=True)
+    path = write_results(name, rows)
+    print("wrote", path)
+    return path

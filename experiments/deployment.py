@@ -14,7 +14,7 @@ long as the chapter's own run in bench/notebooks-cpu.csv on quiet cores).
 
 from __future__ import annotations
 
-from _chapter_runs import run_chapter, write_results
+from _chapter_runs import run_all
 
 NOTEBOOK = "book/04_practice/deployment.ipynb"
 RUNS = [(0, "default"), (1, "default"), (2, "default")]
@@ -33,12 +33,7 @@ print("RESULT " + json.dumps({
 
 
 def main() -> None:
-    rows = []
-    for seed, perturbation in RUNS:
-        result = run_chapter(NOTEBOOK, seed, PROBE, perturbation)
-        rows.append({"seed": seed, "perturbation": perturbation, **result})
-        print(rows[-1], flush=True)
-    print("wrote", write_results("deployment", rows))
+    run_all("deployment", NOTEBOOK, RUNS, PROBE)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ the chapter's own run).
 
 from __future__ import annotations
 
-from _chapter_runs import run_chapter, write_results
+from _chapter_runs import run_all
 
 NOTEBOOK = "book/03_math/small_gpt.ipynb"
 RUNS = [(0, "default"), (1, "default"), (2, "default")]
@@ -37,12 +37,7 @@ print("RESULT " + json.dumps({
 
 
 def main() -> None:
-    rows = []
-    for seed, perturbation in RUNS:
-        result = run_chapter(NOTEBOOK, seed, PROBE, perturbation)
-        rows.append({"seed": seed, "perturbation": perturbation, **result})
-        print(rows[-1], flush=True)
-    print("wrote", write_results("small_gpt", rows))
+    run_all("small_gpt", NOTEBOOK, RUNS, PROBE)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ long as the chapter's own run in bench/notebooks-cpu.csv on quiet cores).
 
 from __future__ import annotations
 
-from _chapter_runs import run_chapter, write_results
+from _chapter_runs import run_all
 
 NOTEBOOK = "book/04_practice/tiny_bert.ipynb"
 RUNS = [(0, "default"), (1, "default"), (2, "default")]
@@ -35,12 +35,7 @@ print("RESULT " + json.dumps({
 
 
 def main() -> None:
-    rows = []
-    for seed, perturbation in RUNS:
-        result = run_chapter(NOTEBOOK, seed, PROBE, perturbation)
-        rows.append({"seed": seed, "perturbation": perturbation, **result})
-        print(rows[-1], flush=True)
-    print("wrote", write_results("tiny_bert", rows))
+    run_all("tiny_bert", NOTEBOOK, RUNS, PROBE)
 
 
 if __name__ == "__main__":
