@@ -13,6 +13,8 @@ The second run's items are named ``Cell N (second run)``.
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 SECOND = " (second run)"
@@ -42,7 +44,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.parent,
                 name=item.name + SECOND,
                 cell_num=item.cell_num,
-                cell=item.cell,
+                # a copy: nbval merges the stored streams of a cell in place when it compares
+                # them, so the first run would leave the second a changed reference
+                cell=copy.deepcopy(item.cell),
                 options=item.options,
             )
             for item in group

@@ -42,3 +42,20 @@ def test_a_notebook_that_reseeds_passes_both_runs(tmp_path):
     result = _nbval_twice(path)
     assert result.returncode == 0, result.stdout
     assert "Cell 0 (second run) PASSED" in result.stdout
+
+
+def test_outputs_split_by_a_display_are_compared_twice(tmp_path):
+    # nbval merges a cell's stored streams in place when it compares them; the second run
+    # must still see the stored outputs as written (print, display, print)
+    path = tmp_path / "split.ipynb"
+    source = "print('a')\nfrom IPython.display import display\ndisplay(1)\nprint('b')"
+    cell = nbformat.v4.new_code_cell(source, execution_count=1)
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="a\n"),
+        nbformat.v4.new_output("display_data", data={"text/plain": "1"}),
+        nbformat.v4.new_output("stream", name="stdout", text="b\n"),
+    ]
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell]), path)
+    result = _nbval_twice(path)
+    assert result.returncode == 0, result.stdout
+    assert "Cell 0 (second run) PASSED" in result.stdout
