@@ -62,7 +62,9 @@ def _longest_output_line() -> str:
 def test_pdf_typesets_maths_and_wraps_long_lines(text):
     assert "\\frac" not in text and "$$" not in text, "raw TeX in the PDF"
     line = _longest_output_line()
-    assert len(line) > 100  # wider than the page at the print font size
+    # the widest stored output line (the width test keeps it within 80 characters) must print
+    # whole: its end is in the PDF's text
+    assert len(line) >= 60, f"no long output line to check: {line!r}"
     squeezed = re.sub(r"\s+", "", text)
     tail = re.sub(r"\s+", "", line)[-20:]
     assert tail in squeezed, f"the end of the longest output line is clipped: {line!r}"
