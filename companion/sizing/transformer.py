@@ -14,7 +14,13 @@ from companion.sizing._validate import positive_int
 from companion.sizing.budget import weight_bytes
 from companion.sizing.decoder import DecoderConfig, DecoderParameterCount, count_decoder_parameters
 
-__all__ = ["ParameterCount", "TransformerConfig", "count_parameters", "kv_cache_bytes"]
+__all__ = [
+    "ParameterCount",
+    "TransformerConfig",
+    "count_parameters",
+    "gpt_config",
+    "kv_cache_bytes",
+]
 
 
 @dataclass(frozen=True)
@@ -238,3 +244,27 @@ def kv_cache_bytes(
         )
     numbers = 2 * config.n_layers * batch * seq_len * config.hidden_size
     return weight_bytes(numbers, dtype)
+
+
+def gpt_config(config: object) -> TransformerConfig:
+    """``config`` itself if it is a decoder (``style="gpt"``) configuration, else a clear error.
+
+    The check the torch and Keras GPT twins share before they build a layer.
+
+    Raises
+    ------
+    TypeError
+        If ``config`` is not a :class:`TransformerConfig`.
+    ValueError
+        If its style is not ``"gpt"``.
+
+    Examples
+    --------
+    >>> gpt_config(TransformerConfig("gpt", 1000, 64, 2, 4, 256, 32)).n_layers
+    2
+    """
+    if not isinstance(config, TransformerConfig):
+        raise TypeError(f"config must be a TransformerConfig (got {type(config).__name__})")
+    if config.style != "gpt":
+        raise ValueError(f"config must have style='gpt' (got style={config.style!r})")
+    return config

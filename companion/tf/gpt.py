@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from companion.runtime import _import_tensorflow
-from companion.sizing.transformer import TransformerConfig
+from companion.sizing.transformer import TransformerConfig, gpt_config
 
 tf = _import_tensorflow()
 keras = tf.keras
@@ -25,14 +25,6 @@ keras = tf.keras
 __all__ = ["Block", "CausalSelfAttention", "block_weights", "load_block_weights"]
 
 LAYER_NORM_EPS = 1e-5  # PyTorch's default; Keras' own default is 1e-3
-
-
-def _gpt_config(config: object) -> TransformerConfig:
-    if not isinstance(config, TransformerConfig):
-        raise TypeError(f"config must be a TransformerConfig (got {type(config).__name__})")
-    if config.style != "gpt":
-        raise ValueError(f"config must have style='gpt' (got style={config.style!r})")
-    return config
 
 
 class CausalSelfAttention(keras.layers.Layer):
@@ -54,7 +46,7 @@ class CausalSelfAttention(keras.layers.Layer):
 
     def __init__(self, config: TransformerConfig, **kwargs: object) -> None:
         super().__init__(**kwargs)
-        D = _gpt_config(config).hidden_size
+        D = gpt_config(config).hidden_size
         self.n_heads = config.n_heads
         self.W_qkv = keras.layers.Dense(3 * D, dtype=self.dtype_policy, name="W_qkv")
         self.W_o = keras.layers.Dense(D, dtype=self.dtype_policy, name="W_o")
@@ -89,7 +81,7 @@ class Block(keras.layers.Layer):
 
     def __init__(self, config: TransformerConfig, **kwargs: object) -> None:
         super().__init__(**kwargs)
-        D, F = _gpt_config(config).hidden_size, config.ffn_size
+        D, F = gpt_config(config).hidden_size, config.ffn_size
         self.config = config
         policy = self.dtype_policy
         self.ln_1 = keras.layers.LayerNormalization(epsilon=LAYER_NORM_EPS, dtype=policy)

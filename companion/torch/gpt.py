@@ -25,7 +25,7 @@ import torch
 import torch.nn.functional as F
 from numpy.typing import ArrayLike
 
-from companion.sizing.transformer import TransformerConfig
+from companion.sizing.transformer import TransformerConfig, gpt_config
 
 __all__ = [
     "GPT",
@@ -39,14 +39,6 @@ __all__ = [
 #: One block's cache: keys and values, each (B, n_heads, S, d_k).
 KVCache = tuple[torch.Tensor, torch.Tensor]
 LAYER_NORM_EPS = 1e-5
-
-
-def _gpt_config(config: object) -> TransformerConfig:
-    if not isinstance(config, TransformerConfig):
-        raise TypeError(f"config must be a TransformerConfig (got {type(config).__name__})")
-    if config.style != "gpt":
-        raise ValueError(f"config must have style='gpt' (got style={config.style!r})")
-    return config
 
 
 class CausalSelfAttention(torch.nn.Module):
@@ -74,7 +66,7 @@ class CausalSelfAttention(torch.nn.Module):
 
     def __init__(self, config: TransformerConfig) -> None:
         super().__init__()
-        D = _gpt_config(config).hidden_size
+        D = gpt_config(config).hidden_size
         self.n_heads = config.n_heads
         self.W_qkv = torch.nn.Linear(D, 3 * D)
         self.W_o = torch.nn.Linear(D, D)
@@ -115,7 +107,7 @@ class Block(torch.nn.Module):
 
     def __init__(self, config: TransformerConfig) -> None:
         super().__init__()
-        D, F_ = _gpt_config(config).hidden_size, config.ffn_size
+        D, F_ = gpt_config(config).hidden_size, config.ffn_size
         self.ln_1 = torch.nn.LayerNorm(D, eps=LAYER_NORM_EPS)
         self.attn = CausalSelfAttention(config)
         self.ln_2 = torch.nn.LayerNorm(D, eps=LAYER_NORM_EPS)
@@ -159,7 +151,7 @@ class GPT(torch.nn.Module):
 
     def __init__(self, config: TransformerConfig) -> None:
         super().__init__()
-        self.config = _gpt_config(config)
+        self.config = gpt_config(config)
         V, D, P = config.vocab_size, config.hidden_size, config.max_positions
         self.wte = torch.nn.Embedding(V, D)  # tokens; also the output layer (tied)
         self.wpe = torch.nn.Embedding(P, D)  # learned positions
