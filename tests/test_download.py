@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from servers import Behaviour, serve
 from toc import ROOT
 
-from companion.data.download import DownloadError, download, sha256_of
+from companion.data import DATA_DIR_VARIABLE
+from companion.data.download import (
+    REMOTE_FILES,
+    DownloadError,
+    RemoteFile,
+    download,
+    fetch,
+    sha256_of,
+)
 
 BODY = b"the book's data " * 1000
 DIGEST = hashlib.sha256(BODY).hexdigest()
@@ -190,3 +200,72 @@ def test_a_download_killed_midway_is_cleaned_up_by_the_next(tmp_path, sig):
         download(f"{url}/x.bin", dest, sha256=DIGEST)
     assert _leftovers(tmp_path) == ["x.bin"]
     assert sha256_of(dest) == DIGEST
+
+
+# --- the registry of remote files ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("key", sorted(REMOTE_FILES))
+def test_every_registered_file_states_url_checksum_size_and_source(key):
+    remote = REMOTE_FILES[key]
+    assert remote.url.startswith("https://") and remote.url.endswith(remote.name)
+    assert len(remote.sha256) == 64 and set(remote.sha256) <= set("0123456789abcdef")
+    assert isinstance(remote.size, int) and remote.size > 0
+    assert len(remote.checksum_source) > 20
+    assert not Path(remote.path).is_absolute() and ".." not in Path(remote.path).parts
+
+
+def test_every_download_of_the_companion_goes_through_the_registry():
+    # download() is called by fetch() alone; a loader that calls it directly bypasses the
+    # registry (its URL, checksum and size).
+    callers = []
+    for path in sorted((ROOT / "companion").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                if name in ("download", "urlopen", "urlretrieve", "hf_hub_download"):
+                    callers.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}")
+    assert callers == [
+        "companion/data/download.py:" + str(_line_of("download(remote.url")) + " download",
+        "companion/data/download.py:" + str(_line_of("urllib.request.urlopen(")) + " urlopen",
+    ]
+
+
+def _line_of(text: str) -> int:
+    lines = (ROOT / "companion" / "data" / "download.py").read_text().splitlines()
+    return next(i for i, line in enumerate(lines, 1) if text in line)
+
+
+def test_fetch_downloads_checks_and_then_reads_the_cache(tmp_path, monkeypatch):
+    monkeypatch.delenv(DATA_DIR_VARIABLE, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    behaviour = Behaviour(body=BODY)
+    with serve(behaviour) as url:
+        remote = RemoteFile("t/x.bin", f"{url}/x.bin", DIGEST, len(BODY), "this test")
+        first = fetch(remote)
+        assert fetch(remote) == first == tmp_path / "llmbook" / "t" / "x.bin"
+    assert behaviour.hits == ["/x.bin"]  # the second call read the cache
+
+
+def test_fetch_reports_a_cached_copy_of_another_size_without_hashing_it(tmp_path, monkeypatch):
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(tmp_path))
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "x.bin").write_bytes(BODY[:-1])
+    remote = RemoteFile("t/x.bin", "https://unused/x.bin", DIGEST, len(BODY), "this test")
+    with pytest.raises(ValueError, match=f"{len(BODY) - 1:,} bytes, not {len(BODY):,}"):
+        fetch(remote)
+    assert (tmp_path / "t" / "x.bin").read_bytes() == BODY[:-1]  # left for the reader
+
+
+def test_fetch_never_writes_an_imposed_data_directory(tmp_path, monkeypatch):
+    monkeypatch.setenv(DATA_DIR_VARIABLE, str(tmp_path))
+    remote = RemoteFile("t/x.bin", "https://unused/x.bin", DIGEST, len(BODY), "this test")
+    with pytest.raises(FileNotFoundError, match="x.bin not found in .* To get it: download"):
+        fetch(remote)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_fetch_refuses_what_is_not_a_remote_file():
+    with pytest.raises(TypeError, match="remote must be a RemoteFile"):
+        fetch("mnist")  # type: ignore[arg-type]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import io
 import os
 import shutil
@@ -13,6 +15,7 @@ import pytest
 from servers import Behaviour, serve
 
 from companion.data import DATA_DIR_VARIABLE, phrasebank
+from companion.data.download import RemoteFile
 from companion.data.phrasebank import LABELS, load_phrasebank, split_phrasebank
 
 # The read-only copy CI points at; beside the repository otherwise.
@@ -77,13 +80,20 @@ def _release_zip_from(csv: Path) -> bytes:
     return buffer.getvalue()
 
 
+def _release_at(url: str, body: bytes) -> RemoteFile:
+    """The registered release, moved to a test server that serves ``body``."""
+    return dataclasses.replace(
+        phrasebank.RELEASE, url=url, sha256=hashlib.sha256(body).hexdigest(), size=len(body)
+    )
+
+
 @needs_shared
 def test_downloads_and_parses_the_release_when_missing(monkeypatch, tmp_path):
     monkeypatch.delenv(DATA_DIR_VARIABLE, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     body = _release_zip_from(SHARED / "financial_phrasebank" / "all-data.csv")
     with serve(Behaviour(body=body)) as url:
-        monkeypatch.setattr(phrasebank, "RELEASE_URL", f"{url}/release.zip")
+        monkeypatch.setattr(phrasebank, "RELEASE", _release_at(f"{url}/release.zip", body))
         df = load_phrasebank("50agree")
     assert len(df) == 4846
     assert (
@@ -91,14 +101,37 @@ def test_downloads_and_parses_the_release_when_missing(monkeypatch, tmp_path):
     ).is_file()
 
 
-def test_a_download_that_is_not_the_release_is_removed(monkeypatch, tmp_path):
+def test_a_download_with_another_checksum_is_never_kept(monkeypatch, tmp_path):
     monkeypatch.delenv(DATA_DIR_VARIABLE, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    with serve(Behaviour(body=b"<html>not a zip</html>")) as url:
-        monkeypatch.setattr(phrasebank, "RELEASE_URL", f"{url}/release.zip")
+    with serve(Behaviour(body=b"<html>a login page, not the zip</html>")) as url:
+        release = dataclasses.replace(phrasebank.RELEASE, url=f"{url}/release.zip")
+        monkeypatch.setattr(phrasebank, "RELEASE", release)
+        with pytest.raises(FileNotFoundError, match="could not be downloaded .*sha256 mismatch"):
+            load_phrasebank("50agree")
+    assert list((tmp_path / "llmbook" / "financial_phrasebank").iterdir()) == []
+
+
+def test_a_download_that_is_not_the_release_is_removed(monkeypatch, tmp_path):
+    # The bytes match the (test's) checksum but are no zip: parsed, refused, removed.
+    monkeypatch.delenv(DATA_DIR_VARIABLE, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    body = b"<html>not a zip</html>"
+    with serve(Behaviour(body=body)) as url:
+        monkeypatch.setattr(phrasebank, "RELEASE", _release_at(f"{url}/release.zip", body))
         with pytest.raises(ValueError, match="is not the Financial PhraseBank release"):
             load_phrasebank("50agree")
     assert list((tmp_path / "llmbook" / "financial_phrasebank").iterdir()) == []
+
+
+def test_a_cached_release_of_another_size_is_reported(monkeypatch, tmp_path):
+    folder = tmp_path / "llmbook" / "financial_phrasebank"
+    folder.mkdir(parents=True)
+    (folder / "FinancialPhraseBank-v1.0.zip").write_bytes(b"PK truncated")
+    monkeypatch.delenv(DATA_DIR_VARIABLE, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    with pytest.raises(ValueError, match="is not the published FinancialPhraseBank-v1.0.zip"):
+        load_phrasebank("allagree")
 
 
 def test_offline_and_missing_says_how_to_get_it(monkeypatch, tmp_path):
@@ -106,7 +139,8 @@ def test_offline_and_missing_says_how_to_get_it(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     with serve(Behaviour()) as url:
         dead = url
-    monkeypatch.setattr(phrasebank, "RELEASE_URL", f"{dead}/release.zip")
+    release = dataclasses.replace(phrasebank.RELEASE, url=f"{dead}/release.zip")
+    monkeypatch.setattr(phrasebank, "RELEASE", release)
     with pytest.raises(FileNotFoundError, match="could not be downloaded .* To get it: download"):
         load_phrasebank("50agree")
 
@@ -136,6 +170,8 @@ def test_wrong_counts_are_rejected(monkeypatch, tmp_path):
         archive.writestr(
             "FinancialPhraseBank-v1.0/Sentences_AllAgree.txt", "Profit rose .@positive\n"
         )
+    body = (folder / "FinancialPhraseBank-v1.0.zip").read_bytes()
+    monkeypatch.setattr(phrasebank, "RELEASE", _release_at("https://unused/release.zip", body))
     monkeypatch.delenv(DATA_DIR_VARIABLE, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     with pytest.raises(ValueError, match="class counts .* differ from the published"):

@@ -7,6 +7,10 @@ the server, SHA-256 when the bytes are fixed) and only then renamed into place, 
 never leaves a partial or corrupt file where a loader would find it. A body whose end cannot be
 checked (no ``Content-Length``, not chunked, no SHA-256) is refused, and the temporary files
 of a download that was killed (SIGKILL, SIGTERM) are removed by the next download of the file.
+
+Every file the companion downloads is registered in :data:`REMOTE_FILES` (URL, SHA-256, size
+and where the checksum is published) and fetched by :func:`fetch`, which checks a cached copy,
+downloads a missing one when allowed, or says how to get it.
 """
 
 from __future__ import annotations
@@ -21,9 +25,12 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DownloadError", "download", "sha256_of"]
+from companion.data import DATA_DIR_VARIABLE, data_dir
+
+__all__ = ["REMOTE_FILES", "DownloadError", "RemoteFile", "download", "fetch", "sha256_of"]
 
 _CHUNK = 1 << 20
 #: A temporary file is named ``.<dest name>.<pid of its writer>.<random>.part``.
@@ -34,6 +41,127 @@ _STALE_AFTER_S = 24 * 3600
 
 class DownloadError(OSError):
     """A download failed; nothing was written at the destination."""
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """A file the companion may download, and how to know that a copy of it is whole.
+
+    Attributes
+    ----------
+    path : str
+        Where it lives below :func:`companion.data.data_dir`, e.g. ``"mnist/mnist.npz"``.
+    url : str
+        Where it is downloaded from (https).
+    sha256 : str
+        Hex SHA-256 of the published bytes.
+    size : int or None
+        Its length in bytes (None only for an ad-hoc mirror or test file; every entry of
+        :data:`REMOTE_FILES` states it).
+    checksum_source : str
+        Where the checksum and size are published, so that a reader can check them.
+    """
+
+    path: str
+    url: str
+    sha256: str
+    size: int | None
+    checksum_source: str
+
+    @property
+    def name(self) -> str:
+        """The file's name, e.g. ``"mnist.npz"``."""
+        return self.path.rsplit("/", 1)[-1]
+
+
+#: Every file the companion downloads, by short name. A new download is added here, with the
+#: checksum and size from a published source, and fetched through :func:`fetch`.
+REMOTE_FILES: dict[str, RemoteFile] = {
+    "mnist": RemoteFile(
+        path="mnist/mnist.npz",
+        url="https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz",
+        sha256="731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1",
+        size=11_490_434,
+        checksum_source=(
+            "Keras keras/src/datasets/mnist.py, load_data(): file_hash (the test suite reads "
+            "it from the installed Keras); size as Keras' get_file prints it"
+        ),
+    ),
+    "phrasebank": RemoteFile(
+        path="financial_phrasebank/FinancialPhraseBank-v1.0.zip",
+        url=(
+            "https://huggingface.co/datasets/takala/financial_phrasebank/resolve/main/data/"
+            "FinancialPhraseBank-v1.0.zip"
+        ),
+        sha256="0e1a06c4900fdae46091d031068601e3773ba067c7cecb5b0da1dcba5ce989a6",
+        size=681_890,
+        checksum_source=(
+            "huggingface/datasets, datasets/financial_phrasebank/dataset_infos.json, "
+            "download_checksums (commit 040102f100964a33fd334e2695f1c493fa6b92db)"
+        ),
+    ),
+}
+
+
+def fetch(remote: RemoteFile, *, download_missing: bool = True, how: str | None = None) -> Path:
+    """The local copy of a registered file: checked if cached, else downloaded or explained.
+
+    Parameters
+    ----------
+    remote : RemoteFile
+        Usually an entry of :data:`REMOTE_FILES` (tests pass their own).
+    download_missing : bool
+        Download the file when it is missing. Never done when ``COMPANION_DATA_DIR`` is set:
+        an imposed data directory is read, not written.
+    how : str, optional
+        How a reader gets the file by hand, quoted in errors; default: download the URL to
+        the path.
+
+    Returns
+    -------
+    pathlib.Path
+        A file with the registered size and SHA-256.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the file is missing and may not or cannot be downloaded; the message says why
+        and how to get it.
+    ValueError
+        If a cached copy has another size or checksum (it is left in place for the reader to
+        inspect; the message says to delete it).
+
+    Examples
+    --------
+    >>> remote = REMOTE_FILES["phrasebank"]
+    >>> print(remote.name, f"{remote.size:,} bytes", remote.sha256[:12])
+    FinancialPhraseBank-v1.0.zip 681,890 bytes 0e1a06c4900f
+    """
+    if not isinstance(remote, RemoteFile):
+        raise TypeError(f"remote must be a RemoteFile (got {type(remote).__name__})")
+    path = data_dir() / remote.path
+    how = how or f"download {remote.url} to {path}"
+    if not path.is_file():
+        if os.environ.get(DATA_DIR_VARIABLE) or not download_missing:
+            raise FileNotFoundError(f"{remote.name} not found in {path.parent}. To get it: {how}")
+        try:
+            download(remote.url, path, sha256=remote.sha256)
+        except OSError as err:
+            raise FileNotFoundError(
+                f"{remote.name} could not be downloaded ({err}). To get it: {how}"
+            ) from err
+    size = path.stat().st_size
+    if remote.size is not None and size != remote.size:
+        found = f"{size:,} bytes, not {remote.size:,}"
+    else:
+        digest = sha256_of(path)
+        found = "" if digest == remote.sha256 else f"sha256 {digest}"
+    if found:
+        raise ValueError(
+            f"{path} is not the published {remote.name} ({found}; expected sha256 "
+            f"{remote.sha256}); delete it to download it again"
+        )
+    return path
 
 
 def sha256_of(path: str | os.PathLike[str]) -> str:

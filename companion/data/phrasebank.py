@@ -9,8 +9,10 @@ Where the data comes from, in order:
    ``sentences_allagree.csv`` (100% agreement): the widely used CSV re-packagings, whose bytes
    are fixed and checked by SHA-256. CI and the tests point ``COMPANION_DATA_DIR`` at a copy.
 2. ``<data dir>/financial_phrasebank/FinancialPhraseBank-v1.0.zip``: the original release,
-   downloaded on first use when no data directory is imposed. Its text files
-   (``sentence@label``, Latin-1) are parsed directly and checked by their class counts.
+   downloaded on first use when no data directory is imposed, and checked by the size and
+   SHA-256 that Hugging Face's ``datasets`` library published for it
+   (:data:`companion.data.download.REMOTE_FILES`). Its text files (``sentence@label``,
+   Latin-1) are parsed directly and checked by their class counts.
 
 The licence is CC BY-NC-SA 3.0: cite the paper wherever the data is used.
 """
@@ -18,7 +20,6 @@ The licence is CC BY-NC-SA 3.0: cite the paper wherever the data is used.
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,11 +28,12 @@ import numpy as np
 import pandas as pd
 
 from companion.data import DATA_DIR_VARIABLE, data_dir
-from companion.data.download import download, sha256_of
+from companion.data.download import REMOTE_FILES, fetch, sha256_of
 from companion.maths._validate import finite_scalar, int_scalar
 
 __all__ = [
     "LABELS",
+    "RELEASE",
     "RELEASE_URL",
     "SUBSETS",
     "PhraseBankSplit",
@@ -42,9 +44,10 @@ __all__ = [
 #: Class names in label-id order (the Hugging Face convention: 0 negative, 1 neutral, 2 positive).
 LABELS: tuple[str, ...] = ("negative", "neutral", "positive")
 
-#: The original release, as published on the Hugging Face hub (dataset takala/financial_phrasebank).
-RELEASE_URL = "https://huggingface.co/datasets/takala/financial_phrasebank/resolve/main/data/FinancialPhraseBank-v1.0.zip"
-_ZIP_NAME = "FinancialPhraseBank-v1.0.zip"
+#: The original release, as published on the Hugging Face hub (dataset takala/financial_phrasebank),
+#: with its size and SHA-256.
+RELEASE = REMOTE_FILES["phrasebank"]
+RELEASE_URL = RELEASE.url
 _FOLDER = "financial_phrasebank"
 
 
@@ -122,8 +125,7 @@ def load_phrasebank(subset: str = "50agree", *, download_missing: bool = True) -
     if subset not in SUBSETS:
         raise ValueError(f"unknown subset {subset!r}: expected one of {sorted(SUBSETS)}")
     spec = SUBSETS[subset]
-    folder = data_dir() / _FOLDER
-    csv_path, zip_path = folder / spec.csv_name, folder / _ZIP_NAME
+    csv_path = data_dir() / _FOLDER / spec.csv_name
     if csv_path.is_file():
         digest = sha256_of(csv_path)
         if digest != spec.csv_sha256:
@@ -135,9 +137,13 @@ def load_phrasebank(subset: str = "50agree", *, download_missing: bool = True) -
         table = _read_csv(csv_path, subset)
         _check_counts(table, spec.counts, subset)
         return table
+    zip_path = data_dir() / RELEASE.path
     fresh = not zip_path.is_file()
-    if fresh:
-        _fetch_release(zip_path, download_missing, spec.csv_name)
+    how = (
+        f"download {RELEASE.url} and save it as {zip_path}, or set {DATA_DIR_VARIABLE} to a "
+        f"folder holding {_FOLDER}/{spec.csv_name}"
+    )
+    fetch(RELEASE, download_missing=download_missing, how=how)
     try:
         table = _read_release(zip_path, spec.zip_member)
         _check_counts(table, spec.counts, subset)
@@ -271,24 +277,6 @@ def _read_release(zip_path: Path, member: str) -> pd.DataFrame:
             sentences.append(sentence.strip())
             labels.append(label.strip())
     return _table(sentences, labels)
-
-
-def _fetch_release(zip_path: Path, allowed: bool, csv_name: str) -> None:
-    # Name the file this subset reads: sentences_allagree.csv for the chapters' subset.
-    how = (
-        f"download {RELEASE_URL} and save it as {zip_path}, or set {DATA_DIR_VARIABLE} to a "
-        f"folder holding {_FOLDER}/{csv_name}"
-    )
-    if os.environ.get(DATA_DIR_VARIABLE) or not allowed:
-        raise FileNotFoundError(
-            f"Financial PhraseBank not found in {zip_path.parent}. To get it: {how}"
-        )
-    try:
-        download(RELEASE_URL, zip_path)
-    except OSError as err:
-        raise FileNotFoundError(
-            f"Financial PhraseBank could not be downloaded ({err}). To get it: {how}"
-        ) from err
 
 
 def _check_counts(table: pd.DataFrame, expected: dict[str, int], subset: str) -> None:
