@@ -44,8 +44,13 @@ book: $(VENV)/.book ## build the HTML book from the stored outputs into _build/h
 	$(JB)
 	@echo "Open _build/html/index.html in a browser (file://$(CURDIR)/_build/html/index.html)."
 
+STAGES := lint unit nbval book pdf browser
 test: $(VENV)/.all ## install everything; lint, unit tests, nbval (two runs per kernel), strict build, PDF, browser
-	$(MAKE) lint unit nbval book pdf browser
+	@for stage in $(STAGES); do \
+	  start=$$(date +%s); \
+	  $(MAKE) --no-print-directory $$stage || exit 1; \
+	  echo "== stage $$stage took $$(( $$(date +%s) - start )) s"; \
+	done
 
 test-gpu: ## the same suite on a CUDA machine (CUDA wheel of the pinned torch, same stored outputs)
 	nvidia-smi

@@ -2,7 +2,9 @@
 
 The repository URL is written once, in ``pyproject.toml`` (``[project.urls] Repository``);
 an installed companion reads it back from its distribution metadata, so an error message
-never carries a second copy that could go stale.
+never carries a second copy that could go stale. The hint pins the companion to the release the
+reader has installed (tag ``v<version>``), as the chapters' first cells pin the release the
+book was built with.
 """
 
 from __future__ import annotations
@@ -57,5 +59,5 @@ def install_hint(extra: str) -> str:
     if extra not in EXTRAS:
         raise ValueError(f"extra must be one of {list(EXTRAS)} (got extra={extra!r})")
     url = repository_url()
-    source = f" @ git+{url}" if url else ""
+    source = f" @ git+{url}@v{metadata.version(DISTRIBUTION)}" if url else ""
     return f'pip install "{DISTRIBUTION}[{extra}]{source}"'

@@ -3,7 +3,8 @@
 - The repository URL is written once, in ``pyproject.toml``; ``_config.yml`` repeats it for the
   theme's buttons (checked equal), and the chapters' first cells are generated from it by
   ``tools/first_cells.py``. Any other copy fails here.
-- Each chapter's first cell installs exactly the extras its imports need.
+- Each chapter's first cell installs exactly the extras its imports need, from the release
+  tag ``v<version>`` of ``pyproject.toml`` (not the default branch's head).
 - Install and offline hints name what actually works.
 """
 
@@ -26,6 +27,7 @@ from companion import install  # noqa: E402
 NOTEBOOKS = toc_notebooks()
 IDS = [str(p.relative_to(BOOK)) for p in NOTEBOOKS]
 URL = first_cells.repository_url()
+PINNED = first_cells.pinned_url()
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
 
 
@@ -70,12 +72,20 @@ def test_the_repository_url_is_written_nowhere_else():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_first_cell_installs_the_extras_the_chapter_imports(path):
     nb = nbformat.read(path, as_version=4)
-    source, extras = first_cells.render(nb, URL)
+    source, extras = first_cells.render(nb, PINNED)
     first = next(c for c in nb.cells if c.cell_type == "code")
     assert first.source == source and nb.metadata.get("companion", {}).get("extras") == extras, (
         f"first cell or companion.extras metadata is stale: run python tools/first_cells.py {path}"
     )
     assert set(extras) <= set(PYPROJECT["optional-dependencies"])
+
+
+def test_first_cells_pin_the_companion_to_the_release_tag():
+    assert PINNED == f"{URL}@v{PYPROJECT['version']}"
+    for path in NOTEBOOKS:
+        first = next(c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
+        urls = [line for line in first.source.splitlines() if line.startswith("URL = ")]
+        assert urls == [f'URL = "git+{PINNED}"'], f"{path.name}: {urls}"
 
 
 def test_extras_follow_imports():
@@ -90,7 +100,7 @@ def test_extras_follow_imports():
 
 def test_install_hint_names_the_extra_and_the_repository():
     hint = install.install_hint("nlp")
-    assert hint == f'pip install "llmbook-companion[nlp] @ git+{URL}"'
+    assert hint == f'pip install "llmbook-companion[nlp] @ git+{PINNED}"'
     assert set(install.EXTRAS) == set(PYPROJECT["optional-dependencies"]) - {
         "all",
         "book",

@@ -4,7 +4,10 @@ The first code cell of a chapter installs what the chapter needs when it is miss
 Colab or a bare Python) and then calls ``companion.setup``. Two facts decide what it installs:
 
 - the repository URL, read from ``[project.urls] Repository`` in ``pyproject.toml``, the one
-  place it is written (``tests/test_reader_paths.py`` fails on any other copy);
+  place it is written (``tests/test_reader_paths.py`` fails on any other copy), pinned to the
+  release tag ``v<version>`` of the same file's ``[project] version``: a reader's kernel installs
+  the companion the chapter was written with, not whatever the default branch holds now
+  (CONTRIBUTING.md, "Releasing");
 - the extras of ``llmbook-companion`` the chapter imports, found by parsing its code cells
   (``import torch`` needs the ``torch`` extra, ``companion.models`` the ``nlp`` extra...) and
   stored in the notebook's metadata as ``companion.extras``.
@@ -63,10 +66,23 @@ ORDER = ["torch", "tf", "nlp", "vision", "deploy"]
 SETUP = re.compile(r"^import companion\n.*", re.S | re.M)
 
 
+def _project(root: Path) -> dict:
+    return tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
 def repository_url(root: Path = ROOT) -> str:
     """The repository URL: ``[project.urls] Repository`` of ``pyproject.toml``."""
-    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return project["urls"]["Repository"]
+    return _project(root)["urls"]["Repository"]
+
+
+def release_tag(root: Path = ROOT) -> str:
+    """The git tag of this release: ``v`` and ``[project] version`` of ``pyproject.toml``."""
+    return f"v{_project(root)['version']}"
+
+
+def pinned_url(root: Path = ROOT) -> str:
+    """What the first cells install from: the repository URL at the release tag."""
+    return f"{repository_url(root)}@{release_tag(root)}"
 
 
 def imported_modules(nb: nbformat.NotebookNode) -> set[str]:
@@ -182,7 +198,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--check", action="store_true")
     parser.add_argument("notebooks", nargs="*", type=Path)
     args = parser.parse_args(argv)
-    url = repository_url()
+    url = pinned_url()
     stale = []
     for path in [p.resolve() for p in args.notebooks] or toc_notebooks():
         nb = nbformat.read(path, as_version=4)
