@@ -44,7 +44,7 @@ def _write(tmp_path, **changes):
         ({"url": "http://example.org"}, "url must start with https://"),
         ({"status": "guessed"}, "status must be one of"),
         ({"status": "derived", "note": ""}, "a derived row needs a note"),
-        ({"accelerator": "NVIDIA H200 SXM"}, "accelerator names repeat"),
+        ({"accelerator": "NVIDIA H200 SXM"}, r"duplicate \['accelerator'\]"),
     ],
 )
 def test_bad_rows_are_rejected_with_the_file_named(tmp_path, changes, match):

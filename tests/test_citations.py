@@ -77,14 +77,14 @@ def test_rows_without_a_problem_say_so_and_rows_with_one_explain_it(table):
 
 
 def test_missing_file_is_a_clear_error(tmp_path):
-    with pytest.raises(FileNotFoundError, match="citation table not found: .*nothing.csv"):
+    with pytest.raises(FileNotFoundError, match="no file at .*nothing.csv"):
         load_article_citations(tmp_path / "nothing.csv")
 
 
 def test_missing_column_is_named(tmp_path, table):
     path = tmp_path / "c.csv"
     table.drop(columns="problem").to_csv(path, index=False)
-    with pytest.raises(ValueError, match=r"lacks columns \['problem'\]"):
+    with pytest.raises(ValueError, match=r"missing required columns \['problem'\]"):
         load_article_citations(path)
 
 
@@ -101,9 +101,9 @@ def test_round_trip_through_a_file(tmp_path, table):
         ("problem", "misquoted", r"problem must be one of .*got \['misquoted'\]"),
         ("article", "005", r"article must be one of .*got \['005'\]"),
         ("section", "seven", r"section must be like '7.3'"),
-        ("url", "example.com/x", r"url must be a web address"),
+        ("url", "example.com/x", r"url must start with https://"),
         ("bib_key", "Devlin 2019", r"bib_key must be bib keys"),
-        ("as_cited", " ", r"empty cells at \(row, column\) \[\(0, 'as_cited'\)\]"),
+        ("as_cited", " ", r"as_cited is empty in rows \[0\]"),
     ],
 )
 def test_bad_values_are_rejected_with_their_column(table, column, value, message):

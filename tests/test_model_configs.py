@@ -59,7 +59,7 @@ def _write(tmp_path, **changes):
         ({"hidden_size": "0"}, "hidden_size must be a positive integer"),
         ({"published_params": "-3"}, "published_params must be empty or a positive number"),
         ({"source": " "}, "source is empty"),
-        ({"model": "BERT-large"}, "models repeat"),
+        ({"model": "BERT-large"}, r"duplicate \['model'\]"),
     ],
 )
 def test_bad_rows_are_rejected_with_the_file_named(tmp_path, changes, match):

@@ -69,7 +69,7 @@ def test_a_written_copy_reads_back_the_same(tmp_path):
 @pytest.mark.parametrize(
     ("changes", "match"),
     [
-        ({"year": "soon"}, "year must be a positive number"),
+        ({"year": "soon"}, "year must be a positive integer"),
         ({"published_total_b": "0"}, "published_total_b must be a positive number"),
         ({"published_active_b": "-1"}, "published_active_b must be empty or a positive"),
         ({"published_active_b": "9"}, "published_active_b exceeds published_total_b"),
@@ -80,7 +80,7 @@ def test_a_written_copy_reads_back_the_same(tmp_path):
         ({"retrieved": "last week"}, "retrieved must be a date"),
         ({"status": "rumour"}, "status must be one of"),
         ({"status": "derivative", "note": ""}, "a derivative row needs a note"),
-        ({"model": "Mistral 7B"}, "models repeat"),
+        ({"model": "Mistral 7B"}, r"duplicate \['model'\]"),
         ({"config": "{not json"}, "is not valid JSON"),
         ({"config": "[1, 2]"}, "must be a JSON object"),
         ({"config": '{"model_type": "gemma2"}'}, "model_type 'gemma2' is not supported"),

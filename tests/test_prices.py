@@ -61,7 +61,7 @@ def test_a_written_copy_reads_back_the_same(tmp_path):
 @pytest.mark.parametrize(
     ("changes", "match"),
     [
-        ({"year": "soon"}, "year must be a positive number"),
+        ({"year": "soon"}, "year must be a positive integer"),
         ({"month": "13"}, "month must be 1 to 12 or empty"),
         ({"source": " "}, "source is empty in rows"),
         ({"url": "http://example.com"}, "url must start with https://"),

@@ -101,9 +101,12 @@ def test_every_faq_answer_names_a_chapter_of_the_book(faq):
 @pytest.mark.parametrize(
     ("edit", "match"),
     [
-        (lambda df: df.drop(columns="source"), r"lacks columns \['source'\]"),
-        (lambda df: df.assign(answer=[""] + list(df["answer"][1:])), "empty cells at"),
-        (lambda df: df.assign(id=["same"] * len(df)), r"ids must be unique \(repeated: \['same'"),
+        (lambda df: df.drop(columns="source"), r"missing required columns \['source'\]"),
+        (lambda df: df.assign(answer=[""] + list(df["answer"][1:])), "answer is empty in rows"),
+        (
+            lambda df: df.assign(id=["same"] * len(df)),
+            r"duplicate \['id'\].*\(got \['same'\] in rows",
+        ),
         (lambda df: df.assign(source="chapter 3"), "source must look like 'book/<part>/<name>'"),
         (lambda df: df.assign(paraphrase_1=df["question"].str.upper()), "must not copy"),
     ],
@@ -116,5 +119,5 @@ def test_faq_loader_rejects_broken_tables(faq, tmp_path, edit, match):
 
 
 def test_faq_loader_names_a_missing_file(tmp_path):
-    with pytest.raises(FileNotFoundError, match="FAQ table not found"):
+    with pytest.raises(FileNotFoundError, match="book_faq.csv: no file at .*absent.csv"):
         load_book_faq(tmp_path / "absent.csv")

@@ -12,14 +12,19 @@ when every figure is read as printed, ``derived`` when one is computed from prin
 from __future__ import annotations
 
 import re
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
-from companion.data import read_csv_file
+from companion.data.tables import TableSpec, read_table, register
 
-__all__ = ["ACCELERATOR_COLUMNS", "DEVICE_PATTERNS", "load_accelerators", "peak_bf16_flop_per_s"]
+__all__ = [
+    "ACCELERATORS",
+    "ACCELERATOR_COLUMNS",
+    "DEVICE_PATTERNS",
+    "load_accelerators",
+    "peak_bf16_flop_per_s",
+]
 
 #: Device names as ``torch.cuda.get_device_name()`` prints them, matched to rows of the
 #: accelerator table. PCIe and NVL variants of the H100 and H200 run at lower clocks and
@@ -45,8 +50,18 @@ ACCELERATOR_COLUMNS: tuple[str, ...] = (
     "url",
     "note",
 )
-_NUMBERS = ("peak_tflops", "memory_gb", "bandwidth_gb_s")
-_STATUSES = ("reported", "derived")
+#: The declaration of ``accelerators.csv`` read by :func:`~companion.data.tables.read_table`.
+ACCELERATORS = register(
+    TableSpec(
+        "accelerators.csv",
+        ACCELERATOR_COLUMNS,
+        key="accelerator",
+        numbers=("peak_tflops", "memory_gb", "bandwidth_gb_s"),
+        integers=("year",),
+        choices={"status": ("reported", "derived")},
+        note_required_for={"status": ("derived",)},
+    )
+)
 
 
 def load_accelerators(path: str | Path | None = None) -> pd.DataFrame:
@@ -79,44 +94,9 @@ def load_accelerators(path: str | Path | None = None) -> pd.DataFrame:
     >>> round(table.loc["NVIDIA H100 SXM5", "ridge_flop_per_byte"])
     295
     """
-    if path is None:
-        with resources.as_file(resources.files("companion.data") / "csv" / "accelerators.csv") as p:
-            df = read_csv_file(p, dtype=str, keep_default_na=False)
-    else:
-        df = read_csv_file(Path(path), dtype=str, keep_default_na=False)
-    name = Path(path).name if path is not None else "accelerators.csv"
-    if tuple(df.columns) != ACCELERATOR_COLUMNS:
-        raise ValueError(
-            f"{name}: columns must be {list(ACCELERATOR_COLUMNS)} (got {list(df.columns)})"
-        )
-    for column in _NUMBERS + ("year",):
-        values = pd.to_numeric(df[column], errors="coerce")
-        if values.isna().any() or (values <= 0).any():
-            bad = df.loc[values.isna() | (values <= 0), "accelerator"].tolist()
-            raise ValueError(f"{name}: {column} must be a positive number (rows {bad})")
-        df[column] = values.astype("int64" if column == "year" else "float64")
-    _check_text(df, name)
+    df = read_table(ACCELERATORS, path)
     df["ridge_flop_per_byte"] = df["peak_tflops"] * 1e12 / (df["bandwidth_gb_s"] * 1e9)
     return df.set_index("accelerator")
-
-
-def _check_text(df: pd.DataFrame, name: str) -> None:
-    repeated = df.loc[df["accelerator"].duplicated(), "accelerator"].tolist()
-    if repeated:
-        raise ValueError(f"{name}: accelerator names repeat: {repeated}")
-    for column in ("accelerator", "source", "url"):
-        empty = df.loc[df[column].str.strip() == "", "accelerator"].tolist()
-        if empty:
-            raise ValueError(f"{name}: {column} is empty in rows {empty}")
-    not_https = df.loc[~df["url"].str.startswith("https://"), "accelerator"].tolist()
-    if not_https:
-        raise ValueError(f"{name}: url must start with https:// (rows {not_https})")
-    unknown = sorted(set(df["status"]) - set(_STATUSES))
-    if unknown:
-        raise ValueError(f"{name}: status must be one of {list(_STATUSES)} (got {unknown})")
-    silent = df.loc[(df["status"] != "reported") & (df["note"].str.strip() == ""), "accelerator"]
-    if len(silent):
-        raise ValueError(f"{name}: a derived row needs a note saying how (rows {silent.tolist()})")
 
 
 def peak_bf16_flop_per_s(device_name: str) -> float:

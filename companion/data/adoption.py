@@ -11,15 +11,22 @@ other than ``reported`` (a lower bound such as "more than 200 million", a foreca
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from companion.data import read_csv_file
+from companion.data.tables import TableSpec, read_table, register
 
-__all__ = ["COLUMNS", "LAUNCHES", "SERIES", "STATUSES", "load_adoption", "years_since"]
+__all__ = [
+    "ADOPTION_TABLES",
+    "COLUMNS",
+    "LAUNCHES",
+    "SERIES",
+    "STATUSES",
+    "load_adoption",
+    "years_since",
+]
 
 #: The series that ship with the companion: name -> what it counts.
 SERIES: dict[str, str] = {
@@ -36,6 +43,21 @@ LAUNCHES: dict[str, tuple[str, str]] = {
 COLUMNS: tuple[str, ...] = ("date", "value", "unit", "metric", "status", "source", "url", "note")
 #: What a figure is; every status but ``reported`` needs a note.
 STATUSES: tuple[str, ...] = ("reported", "lower_bound", "forecast", "provisional")
+
+
+def _series_spec(name: str) -> TableSpec:
+    return TableSpec(
+        f"{name}.csv",
+        COLUMNS,
+        required=("unit", "metric"),
+        numbers=("value",),
+        choices={"status": STATUSES},
+        note_required_for={"status": STATUSES[1:]},
+    )
+
+
+#: The declaration of each series' CSV, read by :func:`~companion.data.tables.read_table`.
+ADOPTION_TABLES: dict[str, TableSpec] = {name: register(_series_spec(name)) for name in SERIES}
 
 
 def load_adoption(
@@ -60,7 +82,7 @@ def load_adoption(
     ------
     ValueError
         For an unknown ``name``, or a file whose columns, dates, values, statuses, sources or
-        urls are missing or malformed; the message names the column and the file's lines.
+        urls are missing or malformed; the message names the file, the column and the rows.
     FileNotFoundError
         If the file does not exist.
 
@@ -70,29 +92,16 @@ def load_adoption(
     >>> len(df) >= 8, df["unit"].iloc[0], bool(df["date"].is_monotonic_increasing)
     (True, 'million', True)
     """
-    if path is None:
-        if name not in SERIES:
-            raise ValueError(f"unknown adoption series {name!r} (known: {sorted(SERIES)})")
-        path = Path(str(resources.files("companion.data").joinpath("csv", f"{name}.csv")))
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"adoption series {name!r}: no file at {path} (the series ship with the companion "
-            "in companion/data/csv/; reinstall the package or pass path=)"
-        )
-    raw = read_csv_file(path, dtype=str, keep_default_na=False)
-    missing = [c for c in COLUMNS if c not in raw.columns]
-    if missing:
-        raise ValueError(
-            f"{path.name}: missing required columns {missing} (got {list(raw.columns)})"
-        )
-    if raw.empty:
-        raise ValueError(f"{path.name}: no rows")
-    df = raw[list(COLUMNS)].apply(lambda column: column.str.strip())
-    df["date"] = _dates(df["date"], path.name)
-    df["value"] = _values(df["value"], path.name)
-    _validate(df, path.name)
-    return df.reset_index(drop=True)
+    if path is None and name not in SERIES:
+        raise ValueError(f"unknown adoption series {name!r} (known: {sorted(SERIES)})")
+    spec = ADOPTION_TABLES[name] if name in SERIES else _series_spec(name)
+    df = read_table(spec, path)
+    file = spec.file_name(path)
+    for column in ("unit", "metric"):
+        if df[column].nunique() != 1:
+            raise ValueError(f"{file}: one {column} per series (got {sorted(set(df[column]))})")
+    df["date"] = _dates(df["date"], file)
+    return df
 
 
 def years_since(dates: pd.Series | pd.DatetimeIndex, origin: str) -> np.ndarray:
@@ -112,52 +121,9 @@ def _dates(text: pd.Series, name: str) -> pd.Series:
     bad = parsed.isna()
     if bad.any():
         raise ValueError(
-            f"{name}: column 'date' must be YYYY-MM-DD (bad values {text[bad].tolist()} "
-            f"in lines {_lines(bad)})"
+            f"{name}: date must be YYYY-MM-DD (got {text[bad].tolist()} "
+            f"in rows {np.flatnonzero(bad).tolist()})"
         )
     if not parsed.is_monotonic_increasing or parsed.duplicated().any():
         raise ValueError(f"{name}: dates must be strictly increasing (got {text.tolist()})")
     return parsed
-
-
-def _values(text: pd.Series, name: str) -> pd.Series:
-    parsed = pd.to_numeric(text.replace("", np.nan), errors="coerce")
-    bad = ~(parsed > 0) | ~np.isfinite(parsed)
-    if bad.any():
-        raise ValueError(
-            f"{name}: column 'value' must be a positive number (bad values "
-            f"{text[bad].tolist()} in lines {_lines(bad)})"
-        )
-    return parsed.astype("float64")
-
-
-def _validate(df: pd.DataFrame, name: str) -> None:
-    for column in ("unit", "metric", "source", "url"):
-        empty = df[column] == ""
-        if empty.any():
-            raise ValueError(f"{name}: every row needs a {column} (empty in lines {_lines(empty)})")
-    for column in ("unit", "metric"):
-        if df[column].nunique() != 1:
-            raise ValueError(f"{name}: one {column} per series (got {sorted(set(df[column]))})")
-    not_web = ~df["url"].str.match(r"https?://")
-    if not_web.any():
-        raise ValueError(
-            f"{name}: url must start with http:// or https:// (lines {_lines(not_web)})"
-        )
-    unknown = ~df["status"].isin(STATUSES)
-    if unknown.any():
-        raise ValueError(
-            f"{name}: status must be one of {list(STATUSES)} "
-            f"(got {sorted(set(df.loc[unknown, 'status']))})"
-        )
-    unexplained = (df["status"] != "reported") & (df["note"] == "")
-    if unexplained.any():
-        raise ValueError(
-            f"{name}: a figure that is not simply reported needs a note saying why "
-            f"(lines {_lines(unexplained)})"
-        )
-
-
-def _lines(mask: pd.Series) -> list[int]:
-    # File line numbers: the header is line 1.
-    return [int(i) + 2 for i in np.flatnonzero(mask.to_numpy())]

@@ -15,16 +15,15 @@ names the real work the article probably meant.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
-from companion.data import read_csv_file
+from companion.data.tables import TableSpec, check_table, read_table, register
 
 __all__ = [
     "ARTICLES",
+    "ARTICLE_CITATIONS",
     "CITATION_COLUMNS",
     "KINDS",
     "PROBLEMS",
@@ -64,10 +63,21 @@ PROBLEMS: tuple[str, ...] = (
     "outdated",
     "broken link",
 )
+#: The declaration of ``article_citations.csv`` read by
+#: :func:`~companion.data.tables.read_table`.
+ARTICLE_CITATIONS = register(
+    TableSpec(
+        "article_citations.csv",
+        CITATION_COLUMNS,
+        unique=("article", "section", "as_cited"),
+        required=tuple(c for c in CITATION_COLUMNS if c != "bib_key"),
+        choices={"article": ARTICLES, "kind": KINDS, "problem": PROBLEMS},
+    )
+)
 # Kinds of citation that are works of scholarship: each row must name a real one in the bib.
 _NEEDS_KEY = ("paper", "book")
 _KEY = re.compile(r"[a-z][a-z0-9]*\d{4}[a-z0-9]*")
-_SECTION = re.compile(r"\d{1,2}(\.\d{1,2})?")
+_SECTION = r"\d{1,2}(\.\d{1,2})?"
 
 
 def load_article_citations(path: str | Path | None = None) -> pd.DataFrame:
@@ -99,15 +109,9 @@ def load_article_citations(path: str | Path | None = None) -> pd.DataFrame:
     >>> table.query("problem == 'wrong author'")["bib_key"].tolist()
     ['gatys2015neural']
     """
-    if path is None:
-        csv = resources.files("companion.data") / "csv" / "article_citations.csv"
-        with resources.as_file(csv) as p:
-            df = read_csv_file(p, dtype=str, keep_default_na=False)
-    else:
-        if not Path(path).is_file():
-            raise FileNotFoundError(f"citation table not found: {path}")
-        df = read_csv_file(path, dtype=str, keep_default_na=False)
-    return validate_citations(df)
+    df = read_table(ARTICLE_CITATIONS, path)
+    _check_citations(df, f"{ARTICLE_CITATIONS.file_name(path)}: ")
+    return df
 
 
 def validate_citations(df: pd.DataFrame) -> pd.DataFrame:
@@ -126,11 +130,12 @@ def validate_citations(df: pd.DataFrame) -> pd.DataFrame:
     Raises
     ------
     ValueError
-        If a column is missing; a cell other than ``bib_key`` is empty; an ``article``,
-        ``kind`` or ``problem`` is not one of :data:`ARTICLES`, :data:`KINDS`,
-        :data:`PROBLEMS`; a ``section`` is not like ``"7.3"``; a ``url`` is not a web
+        If a column is missing; there are no rows; a cell other than ``bib_key`` is empty; an
+        ``article``, ``kind`` or ``problem`` is not one of :data:`ARTICLES`, :data:`KINDS`,
+        :data:`PROBLEMS`; a ``section`` is not like ``"7.3"``; a ``url`` is not an https web
         address; a ``bib_key`` is malformed; a paper or book has no ``bib_key``; or the same
-        (article, section, as_cited) appears twice.
+        (article, section, as_cited) appears twice. Messages name the rows by position
+        (:func:`load_article_citations` starts them with the file's name).
 
     Examples
     --------
@@ -140,37 +145,32 @@ def validate_citations(df: pd.DataFrame) -> pd.DataFrame:
     ...
     ValueError: problem must be one of ... (got ['misquoted'] in rows [0])
     """
-    missing = [c for c in CITATION_COLUMNS if c not in df.columns]
-    if missing:
-        raise ValueError(f"citation table lacks columns {missing} (has {list(df.columns)})")
-    df = df[list(CITATION_COLUMNS)].astype(str).apply(lambda col: col.str.strip())
-    df = df.reset_index(drop=True)
-    required = [c for c in CITATION_COLUMNS if c != "bib_key"]
-    empty = [(int(i), c) for c in required for i in df.index[df[c] == ""]]
-    if empty:
-        raise ValueError(f"citation table has empty cells at (row, column) {empty[:5]}")
-    for column, allowed in (("article", ARTICLES), ("kind", KINDS), ("problem", PROBLEMS)):
-        _check_allowed(df, column, allowed)
-    _check_pattern(df, "section", _SECTION.fullmatch, "like '7.3'")
-    _check_pattern(df, "url", re.compile(r"https?://\S+").fullmatch, "a web address")
+    if set(CITATION_COLUMNS) <= set(df.columns):
+        df = df[list(CITATION_COLUMNS)]
+    df = check_table(ARTICLE_CITATIONS, df)
+    _check_citations(df)
+    return df
+
+
+def _check_citations(df: pd.DataFrame, at: str = "") -> None:
+    """The rules particular to citations, on a table that passed ``check_table``."""
+    section = ~df["section"].str.fullmatch(_SECTION)
+    if section.any():
+        raise ValueError(
+            f"{at}section must be like '7.3' (got {df.loc[section, 'section'].tolist()[:3]} "
+            f"in rows {df.index[section].tolist()[:5]})"
+        )
     keys = df["bib_key"].map(_split_keys)
     bad = [(int(i), k) for i, ks in keys.items() for k in ks if not _KEY.fullmatch(k)]
     if bad:
         raise ValueError(
-            f"bib_key must be bib keys like 'devlin2019bert' separated by '; ' (got {bad[:3]})"
+            f"{at}bib_key must be bib keys like 'devlin2019bert' separated by '; ' (got {bad[:3]})"
         )
     keyless = df.index[df["kind"].isin(_NEEDS_KEY) & (df["bib_key"] == "")].tolist()
     if keyless:
         raise ValueError(
-            f"every paper or book needs a bib_key naming the real work (rows {keyless[:5]})"
+            f"{at}every paper or book needs a bib_key naming the real work (rows {keyless[:5]})"
         )
-    repeated = df.duplicated(["article", "section", "as_cited"], keep=False)
-    if repeated.any():
-        raise ValueError(
-            "each (article, section, as_cited) must appear once "
-            f"(repeated: {df.loc[repeated, 'as_cited'].unique().tolist()[:3]})"
-        )
-    return df
 
 
 def bib_keys(df: pd.DataFrame) -> list[str]:
@@ -202,24 +202,3 @@ def bib_keys(df: pd.DataFrame) -> list[str]:
 
 def _split_keys(cell: str) -> list[str]:
     return [k.strip() for k in cell.split(";") if k.strip()]
-
-
-def _check_allowed(df: pd.DataFrame, column: str, allowed: tuple[str, ...]) -> None:
-    wrong = ~df[column].isin(allowed)
-    if wrong.any():
-        got = df.loc[wrong, column].unique().tolist()
-        raise ValueError(
-            f"{column} must be one of {list(allowed)} (got {got} in rows "
-            f"{df.index[wrong].tolist()[:5]})"
-        )
-
-
-def _check_pattern(
-    df: pd.DataFrame, column: str, match: Callable[[str], object], expected: str
-) -> None:
-    wrong = ~df[column].map(lambda value: bool(match(value)))
-    if wrong.any():
-        raise ValueError(
-            f"{column} must be {expected} (got {df.loc[wrong, column].tolist()[:3]} "
-            f"in rows {df.index[wrong].tolist()[:5]})"
-        )

@@ -10,14 +10,13 @@ test queries written separately from the question, with different words.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
-from companion.data import read_csv_file
+from companion.data.tables import TableSpec, read_table, register
 
-__all__ = ["FAQ_COLUMNS", "load_book_faq"]
+__all__ = ["BOOK_FAQ", "FAQ_COLUMNS", "load_book_faq"]
 
 #: The columns of the FAQ table, in order.
 FAQ_COLUMNS: tuple[str, ...] = (
@@ -27,6 +26,18 @@ FAQ_COLUMNS: tuple[str, ...] = (
     "source",
     "paraphrase_1",
     "paraphrase_2",
+)
+#: The declaration of ``book_faq.csv`` read by :func:`~companion.data.tables.read_table`; its
+#: provenance is the chapter each answer summarises.
+BOOK_FAQ = register(
+    TableSpec(
+        "book_faq.csv",
+        FAQ_COLUMNS,
+        key="id",
+        required=FAQ_COLUMNS,
+        provenance=("source",),
+        urls=(),
+    )
 )
 
 
@@ -57,35 +68,21 @@ def load_book_faq(path: str | Path | None = None) -> pd.DataFrame:
     >>> len(faq) >= 20, list(faq.columns) == list(FAQ_COLUMNS)
     (True, True)
     """
-    if path is None:
-        with resources.as_file(resources.files("companion.data") / "csv" / "book_faq.csv") as p:
-            df = read_csv_file(p, dtype=str, keep_default_na=False)
-    else:
-        if not Path(path).is_file():
-            raise FileNotFoundError(f"FAQ table not found: {path}")
-        df = read_csv_file(path, dtype=str, keep_default_na=False)
-    return _validated(df)
-
-
-def _validated(df: pd.DataFrame) -> pd.DataFrame:
-    missing = [c for c in FAQ_COLUMNS if c not in df.columns]
-    if missing:
-        raise ValueError(f"FAQ table lacks columns {missing} (has {list(df.columns)})")
-    df = df[list(FAQ_COLUMNS)].apply(lambda col: col.str.strip())
-    empty = [(int(i), c) for c in FAQ_COLUMNS for i in df.index[df[c] == ""]]
-    if empty:
-        raise ValueError(f"FAQ table has empty cells at (row, column) {empty[:5]}")
-    if not df["id"].is_unique:
+    df = read_table(BOOK_FAQ, path)
+    name = BOOK_FAQ.file_name(path)
+    bad = ~df["source"].str.fullmatch(r"book/[0-9a-z_]+/[0-9a-z_]+")
+    if bad.any():
         raise ValueError(
-            f"FAQ ids must be unique (repeated: {sorted(df['id'][df['id'].duplicated()])})"
+            f"{name}: source must look like 'book/<part>/<name>' "
+            f"(got {df.loc[bad, 'source'].tolist()[:3]} in rows {BOOK_FAQ.row_names(df, bad)[:3]})"
         )
-    bad = df["source"][~df["source"].str.fullmatch(r"book/[0-9a-z_]+/[0-9a-z_]+")]
-    if len(bad):
-        raise ValueError(f"source must look like 'book/<part>/<name>' (got {list(bad)[:3]})")
-    norm = df.apply(lambda col: col.str.lower())
-    copies = df["id"][
-        (norm["paraphrase_1"] == norm["question"]) | (norm["paraphrase_2"] == norm["question"])
-    ]
-    if len(copies):
-        raise ValueError(f"paraphrases must not copy their question (ids {list(copies)})")
-    return df.reset_index(drop=True)
+    question = df["question"].str.lower()
+    copies = (df["paraphrase_1"].str.lower() == question) | (
+        df["paraphrase_2"].str.lower() == question
+    )
+    if copies.any():
+        raise ValueError(
+            f"{name}: paraphrases must not copy their question "
+            f"(rows {BOOK_FAQ.row_names(df, copies)})"
+        )
+    return df

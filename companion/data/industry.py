@@ -14,16 +14,17 @@ never spliced into one series.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from companion.data import read_csv_file
+from companion.data.tables import TableSpec, read_table, register
 
 __all__ = [
+    "AI_COSTS",
+    "AI_INVESTMENT",
+    "FUNDING_EVENTS",
+    "LANDMARK_MODELS",
     "STATUSES",
     "YEAR_RANGE",
     "investment_series",
@@ -47,51 +48,74 @@ STATUSES: tuple[str, ...] = (
 #: Years a row may carry, inclusive: the tables cover 2010 to the latest reports.
 YEAR_RANGE: tuple[int, int] = (2010, 2026)
 
+_QUALIFIED = STATUSES[1:]  # every status but "reported" needs a note saying why
+# Some publishers serve their reports over http only: those rows keep the address they have.
+_WEB = ("http://", "https://")
 
-@dataclass(frozen=True)
-class _Spec:
-    """Columns of one table by type; ``key`` columns identify a row uniquely."""
-
-    filename: str
-    text: tuple[str, ...]
-    floats: tuple[str, ...] = ()
-    required_floats: tuple[str, ...] = ()
-    nullable_ints: tuple[str, ...] = ()
-    key: tuple[str, ...] = ()
-    status_column: str = "status"
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return ("year", *self.text, *self.floats, *self.required_floats, *self.nullable_ints)
-
-
-_COMMON = ("source", "url", "note")
-_INVESTMENT = _Spec(
-    "ai_investment.csv",
-    text=("measure", "segment", "unit", "publisher", "edition", "status", *_COMMON),
-    required_floats=("value",),
-    key=("year", "measure", "segment", "edition"),
-)
-_FUNDING = _Spec(
-    "funding_events.csv",
-    text=("company", "event_type", "currency", "lead_investors", "status", *_COMMON),
-    floats=("amount_usd_bn", "valuation_usd_bn"),
-    required_floats=("amount",),
-    nullable_ints=("month",),
-)
-_MODELS = _Spec(
-    "landmark_models.csv",
-    text=("model", "organization", "compute_status", "gpu", *_COMMON),
-    floats=("training_tokens", "training_compute_flop", "gpu_hours"),
-    required_floats=("parameters",),
-    key=("model",),
-    status_column="compute_status",
-)
-_COSTS = _Spec(
-    "ai_costs.csv",
-    text=("item", "unit", "kind", "status", *_COMMON),
-    required_floats=("value",),
-    key=("item", "year", "value"),
+#: The declaration of ``ai_investment.csv`` read by :func:`~companion.data.tables.read_table`.
+AI_INVESTMENT = register(
+    TableSpec(
+        "ai_investment.csv",
+        (
+            "year", "measure", "segment", "value", "unit", "publisher", "edition",
+            "status", "source", "url", "note",
+        ),
+        unique=("year", "measure", "segment", "edition"),
+        schemes=_WEB,
+        numbers=("value",),
+        integers=("year",),
+        signed=("value",),  # growth rates can be negative
+        choices={"status": STATUSES},
+        note_required_for={"status": _QUALIFIED},
+    )
+)  # fmt: skip
+#: The declaration of ``funding_events.csv`` read by :func:`~companion.data.tables.read_table`.
+FUNDING_EVENTS = register(
+    TableSpec(
+        "funding_events.csv",
+        (
+            "year", "month", "company", "event_type", "amount", "currency", "amount_usd_bn",
+            "valuation_usd_bn", "lead_investors", "status", "source", "url", "note",
+        ),
+        schemes=_WEB,
+        numbers=("amount", "amount_usd_bn", "valuation_usd_bn"),
+        integers=("year", "month"),
+        optional=("month", "amount_usd_bn", "valuation_usd_bn"),
+        choices={"status": STATUSES},
+        note_required_for={"status": _QUALIFIED},
+    )
+)  # fmt: skip
+#: The declaration of ``landmark_models.csv`` read by :func:`~companion.data.tables.read_table`.
+LANDMARK_MODELS = register(
+    TableSpec(
+        "landmark_models.csv",
+        (
+            "model", "year", "organization", "parameters", "training_tokens",
+            "training_compute_flop", "compute_status", "gpu_hours", "gpu", "source", "url",
+            "note",
+        ),
+        key="model",
+        schemes=_WEB,
+        numbers=("parameters", "training_tokens", "training_compute_flop", "gpu_hours"),
+        integers=("year",),
+        optional=("training_tokens", "training_compute_flop", "gpu_hours"),
+        choices={"compute_status": STATUSES},
+        note_required_for={"compute_status": _QUALIFIED},
+    )
+)  # fmt: skip
+#: The declaration of ``ai_costs.csv`` read by :func:`~companion.data.tables.read_table`.
+AI_COSTS = register(
+    TableSpec(
+        "ai_costs.csv",
+        ("item", "year", "value", "unit", "kind", "status", "source", "url", "note"),
+        unique=("item", "year", "value"),
+        schemes=_WEB,
+        numbers=("value",),
+        integers=("year",),
+        signed=("value",),
+        choices={"status": STATUSES},
+        note_required_for={"status": _QUALIFIED},
+    )
 )
 
 
@@ -114,9 +138,10 @@ def load_investment(path: str | Path | None = None) -> pd.DataFrame:
     FileNotFoundError
         If the file does not exist.
     ValueError
-        If a column is missing, a number does not parse, a year is outside :data:`YEAR_RANGE`,
-        a ``source`` or ``url`` is empty, a status is unknown or lacks its note, or a
-        (year, measure, segment, edition) appears twice.
+        If a column is missing or extra, a number does not parse (or is not positive, for
+        every number but ``value``), a year is not whole or is outside :data:`YEAR_RANGE`, a
+        ``source`` or ``url`` is empty, a ``url`` is not an http(s) address, a status is
+        unknown or lacks its note, or a (year, measure, segment, edition) appears twice.
 
     Examples
     --------
@@ -124,7 +149,7 @@ def load_investment(path: str | Path | None = None) -> pd.DataFrame:
     >>> investment_series(df, "ai_private_investment", "AI Index 2025")[2024]
     np.float64(150.8)
     """
-    return _load(_INVESTMENT, path)
+    return _load(AI_INVESTMENT, path)
 
 
 def load_funding_events(path: str | Path | None = None) -> pd.DataFrame:
@@ -141,11 +166,13 @@ def load_funding_events(path: str | Path | None = None) -> pd.DataFrame:
     >>> float(events.query("company == 'OpenAI' and year == 2025")["amount_usd_bn"].iloc[0])
     40.0
     """
-    df = _load(_FUNDING, path)
-    bad = df["month"].dropna()
-    bad = bad[(bad < 1) | (bad > 12)]
-    if len(bad):
-        raise ValueError(f"{_FUNDING.filename}: month must be 1-12 (got {bad.tolist()})")
+    df = _load(FUNDING_EVENTS, path)
+    bad = df["month"].notna() & ~df["month"].between(1, 12)
+    if bad.any():
+        raise ValueError(
+            f"{FUNDING_EVENTS.file_name(path)}: month must be 1-12 "
+            f"(got {df.loc[bad, 'month'].tolist()}) in rows {FUNDING_EVENTS.row_names(df, bad)}"
+        )
     return df
 
 
@@ -162,7 +189,7 @@ def load_models(path: str | Path | None = None) -> pd.DataFrame:
     >>> float(models.set_index("model").loc["GPT-3", "training_compute_flop"])
     3.14e+23
     """
-    return _load(_MODELS, path)
+    return _load(LANDMARK_MODELS, path)
 
 
 def load_costs(path: str | Path | None = None) -> pd.DataFrame:
@@ -176,7 +203,7 @@ def load_costs(path: str | Path | None = None) -> pd.DataFrame:
     >>> costs.query("item == 'GPT-4'")["value"].iloc[0] / 1e6
     np.float64(78.4)
     """
-    return _load(_COSTS, path)
+    return _load(AI_COSTS, path)
 
 
 def investment_series(
@@ -213,86 +240,15 @@ def investment_series(
     return series
 
 
-def _load(spec: _Spec, path: str | Path | None) -> pd.DataFrame:
-    if path is None:
-        source = resources.files("companion.data").joinpath("csv").joinpath(spec.filename)
-        path = Path(str(source))
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(
-            f"{spec.filename}: no file at {path} (the table ships with the companion in "
-            "companion/data/csv/; reinstall the package or pass path=)"
-        )
-    raw = read_csv_file(path, dtype=str, keep_default_na=False)
-    missing = [c for c in spec.columns if c not in raw.columns]
-    if missing:
-        raise ValueError(
-            f"{path.name}: missing required columns {missing} (got {list(raw.columns)})"
-        )
-    df = raw[[c for c in raw.columns if c in spec.columns]].copy()
-    for column in spec.text:
-        df[column] = df[column].str.strip().astype("string")
-    df["year"] = _numbers(df, "year", path.name, required=True).astype("int64")
-    for column in spec.required_floats:
-        df[column] = _numbers(df, column, path.name, required=True)
-    for column in spec.floats:
-        df[column] = _numbers(df, column, path.name, required=False)
-    for column in spec.nullable_ints:
-        df[column] = _numbers(df, column, path.name, required=False).astype("Int64")
-    _validate(df, spec, path.name)
-    return df
-
-
-def _numbers(df: pd.DataFrame, column: str, name: str, *, required: bool) -> pd.Series:
-    text = df[column].str.strip()
-    parsed = pd.to_numeric(text.replace("", np.nan), errors="coerce")
-    bad = parsed.isna() & ((text != "") | required)
-    if bad.any():
-        raise ValueError(
-            f"{name}: column {column!r} must be a number{'' if required else ' or empty'} "
-            f"(bad values {text[bad].tolist()} in lines {_lines(bad)})"
-        )
-    if column == "year" and not np.array_equal(parsed, parsed.round()):
-        raise ValueError(f"{name}: column 'year' must hold whole years (got {parsed.tolist()})")
-    return parsed.astype("float64")
-
-
-def _validate(df: pd.DataFrame, spec: _Spec, name: str) -> None:
-    for column in ("source", "url"):
-        empty = df[column] == ""
-        if empty.any():
-            raise ValueError(f"{name}: every row needs a {column} (empty in lines {_lines(empty)})")
-    not_web = ~df["url"].str.match(r"https?://")
-    if not_web.any():
-        raise ValueError(
-            f"{name}: url must start with http:// or https:// (lines {_lines(not_web)})"
-        )
+def _load(spec: TableSpec, path: str | Path | None) -> pd.DataFrame:
+    df = read_table(spec, path)
     low, high = YEAR_RANGE
     outside = ~df["year"].between(low, high)
     if outside.any():
         raise ValueError(
-            f"{name}: year must be in {low}-{high} (got {df.loc[outside, 'year'].tolist()} "
-            f"in lines {_lines(outside)})"
+            f"{spec.file_name(path)}: year must be in {low}-{high} "
+            f"(got {df.loc[outside, 'year'].tolist()} in rows {spec.row_names(df, outside)})"
         )
-    status = df[spec.status_column]
-    unknown = ~status.isin(STATUSES)
-    if unknown.any():
-        raise ValueError(
-            f"{name}: {spec.status_column} must be one of {list(STATUSES)} "
-            f"(got {sorted(set(status[unknown]))})"
-        )
-    unexplained = (status != "reported") & (df["note"] == "")
-    if unexplained.any():
-        raise ValueError(
-            f"{name}: a figure that is not simply reported needs a note saying why "
-            f"(lines {_lines(unexplained)})"
-        )
-    if spec.key:
-        duplicated = df.duplicated(list(spec.key), keep=False)
-        if duplicated.any():
-            raise ValueError(f"{name}: duplicate {list(spec.key)} in lines {_lines(duplicated)}")
-
-
-def _lines(mask: pd.Series) -> list[int]:
-    # File line numbers: the header is line 1.
-    return [int(i) + 2 for i in np.flatnonzero(mask.to_numpy())]
+    text = [c for c in spec.columns if c not in spec.numbers + spec.integers]
+    df[text] = df[text].astype("string")
+    return df

@@ -6,15 +6,14 @@ calculator of :mod:`companion.sizing` is applied to them.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
-from companion.data import read_csv_file
+from companion.data.tables import TableSpec, read_table, register
 from companion.sizing import TransformerConfig
 
-__all__ = ["MODEL_CONFIG_COLUMNS", "load_model_configs", "transformer_config"]
+__all__ = ["MODEL_CONFIGS", "MODEL_CONFIG_COLUMNS", "load_model_configs", "transformer_config"]
 
 _INTS = (
     "vocab_size",
@@ -28,6 +27,17 @@ _OPTIONAL = ("published_params", "training_tokens", "reported_training_flop")
 #: The columns of the table, in order.
 MODEL_CONFIG_COLUMNS: tuple[str, ...] = (
     ("model", "style") + _INTS + _OPTIONAL + ("source", "url", "note")
+)
+#: The declaration of ``model_configs.csv`` read by :func:`~companion.data.tables.read_table`.
+MODEL_CONFIGS = register(
+    TableSpec(
+        "model_configs.csv",
+        MODEL_CONFIG_COLUMNS,
+        key="model",
+        integers=_INTS,
+        numbers=_OPTIONAL,
+        optional=_OPTIONAL,
+    )
 )
 
 
@@ -47,52 +57,28 @@ def load_model_configs(path: str | Path | None = None) -> pd.DataFrame:
 
     Raises
     ------
+    FileNotFoundError
+        If the file does not exist.
     ValueError
         If a column is missing, a size is not a positive integer, an optional figure is not
-        positive, ``source`` or ``url`` is empty, a model repeats, or a row is not a valid
-        :class:`~companion.sizing.TransformerConfig` (e.g. heads not dividing the width).
+        positive, ``source`` or ``url`` is empty, a URL is not https, a model repeats, or a
+        row is not a valid :class:`~companion.sizing.TransformerConfig` (e.g. heads not
+        dividing the width).
 
     Examples
     --------
     >>> load_model_configs().loc["GPT-3 175B", "n_layers"]
     np.int64(96)
     """
-    if path is None:
-        with resources.as_file(
-            resources.files("companion.data") / "csv" / "model_configs.csv"
-        ) as p:
-            df = read_csv_file(p, dtype=str, keep_default_na=False)
-    else:
-        df = read_csv_file(Path(path), dtype=str, keep_default_na=False)
-    name = "model_configs.csv" if path is None else Path(path).name
-    if tuple(df.columns) != MODEL_CONFIG_COLUMNS:
-        raise ValueError(
-            f"{name}: columns must be {list(MODEL_CONFIG_COLUMNS)} (got {list(df.columns)})"
-        )
-    for column in _INTS:
-        values = pd.to_numeric(df[column], errors="coerce")
-        if values.isna().any() or (values <= 0).any() or (values % 1 != 0).any():
-            raise ValueError(f"{name}: {column} must be a positive integer in every row")
-        df[column] = values.astype("int64")
-    for column in _OPTIONAL:
-        values = pd.to_numeric(df[column].replace("", None), errors="coerce")
-        given = (df[column] != "").to_numpy()
-        if (given & (values.isna() | (values <= 0)).to_numpy()).any():
-            raise ValueError(f"{name}: {column} must be empty or a positive number")
-        df[column] = values.astype("float64")
-    for column in ("model", "source", "url"):
-        if (df[column].str.strip() == "").any():
-            raise ValueError(f"{name}: {column} is empty in some row")
-    if df["model"].duplicated().any():
-        raise ValueError(
-            f"{name}: models repeat: {df.loc[df['model'].duplicated(), 'model'].tolist()}"
-        )
-    table = df.set_index("model")
+    table = read_table(MODEL_CONFIGS, path).set_index("model")
     for model in table.index:
         try:
             transformer_config(table, model)
         except (TypeError, ValueError) as err:
-            raise ValueError(f"{name}: row {model!r} is not a valid configuration: {err}") from err
+            raise ValueError(
+                f"{MODEL_CONFIGS.file_name(path)}: row {model!r} is not a valid configuration: "
+                f"{err}"
+            ) from err
     return table
 
 

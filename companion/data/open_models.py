@@ -16,16 +16,15 @@ publisher's own file), ``copy`` (a third party's copy of it) or ``derivative`` (
 from __future__ import annotations
 
 import json
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from companion.data import read_csv_file
+from companion.data.tables import TableSpec, read_table, register
 from companion.sizing import from_hf_config
 
-__all__ = ["OPEN_MODEL_COLUMNS", "hf_config", "load_open_models"]
+__all__ = ["OPEN_MODELS", "OPEN_MODEL_COLUMNS", "hf_config", "load_open_models"]
 
 #: The columns of ``open_model_configs.csv``, in order.
 OPEN_MODEL_COLUMNS: tuple[str, ...] = (
@@ -41,8 +40,23 @@ OPEN_MODEL_COLUMNS: tuple[str, ...] = (
     "status",
     "note",
 )
-_STATUSES = ("official", "copy", "derivative")
-_DEFAULT = "open_model_configs.csv"
+#: The declaration of ``open_model_configs.csv`` read by
+#: :func:`~companion.data.tables.read_table`.
+OPEN_MODELS = register(
+    TableSpec(
+        "open_model_configs.csv",
+        OPEN_MODEL_COLUMNS,
+        key="model",
+        required=("config", "retrieved"),
+        provenance=("size_source", "config_url", "size_url"),
+        urls=("config_url", "size_url"),
+        numbers=("published_total_b", "published_active_b"),
+        integers=("year",),
+        optional=("published_active_b",),
+        choices={"status": ("official", "copy", "derivative")},
+        note_required_for={"status": ("derivative",)},
+    )
+)
 
 
 def load_open_models(path: str | Path | None = None) -> pd.DataFrame:
@@ -65,11 +79,12 @@ def load_open_models(path: str | Path | None = None) -> pd.DataFrame:
     FileNotFoundError
         If the file does not exist.
     ValueError
-        If a column is missing or extra, a model is empty or repeats, a year or published
-        size is not a positive number, an active size exceeds the total, ``size_source`` is
-        empty, a URL is not https, ``retrieved`` is not a date, a status is unknown, a
-        ``derivative`` row has no note, or ``config`` is not a JSON object that
-        :func:`~companion.sizing.from_hf_config` accepts (the message names the row).
+        If a column is missing or extra, a model is empty or repeats, a year is not a positive
+        integer, a published size is not a positive number, an active size exceeds the total,
+        ``size_source``, ``config`` or a URL is empty, a URL is not https, ``retrieved`` is not
+        a date, a status is unknown, a ``derivative`` row has no note, or ``config`` is not a
+        JSON object that :func:`~companion.sizing.from_hf_config` accepts (the message names
+        the row).
 
     Examples
     --------
@@ -78,18 +93,18 @@ def load_open_models(path: str | Path | None = None) -> pd.DataFrame:
     >>> print(row["year"], row["published_total_b"], row["published_active_b"], row["status"])
     2023 46.7 12.9 official
     """
-    if path is None:
-        with resources.as_file(resources.files("companion.data") / "csv" / _DEFAULT) as p:
-            df = read_csv_file(p, dtype=str, keep_default_na=False)
-    else:
-        df = read_csv_file(Path(path), dtype=str, keep_default_na=False)
-    name = _DEFAULT if path is None else Path(path).name
-    if tuple(df.columns) != OPEN_MODEL_COLUMNS:
+    df = read_table(OPEN_MODELS, path)
+    name = OPEN_MODELS.file_name(path)
+    over = df["published_active_b"] > df["published_total_b"]
+    if over.any():
         raise ValueError(
-            f"{name}: columns must be {list(OPEN_MODEL_COLUMNS)} (got {list(df.columns)})"
+            f"{name}: published_active_b exceeds published_total_b "
+            f"(rows {OPEN_MODELS.row_names(df, over)})"
         )
-    _check_numbers(df, name)
-    _check_text(df, name)
+    dates = pd.to_datetime(df["retrieved"], format="%Y-%m-%d", errors="coerce")
+    if dates.isna().any():
+        rows = OPEN_MODELS.row_names(df, dates.isna())
+        raise ValueError(f"{name}: retrieved must be a date YYYY-MM-DD (rows {rows})")
     table = df.set_index("model")
     for model in table.index:
         try:
@@ -137,55 +152,3 @@ def hf_config(table: pd.DataFrame, model: str) -> dict[str, Any]:
     if not isinstance(config, dict):
         raise ValueError(f"config of {model!r} must be a JSON object (got {text[:40]!r})")
     return config
-
-
-def _check_numbers(df: pd.DataFrame, name: str) -> None:
-    for column in ("year", "published_total_b"):
-        values = pd.to_numeric(df[column], errors="coerce")
-        bad = values.isna() | (values <= 0)
-        if bad.any():
-            raise ValueError(
-                f"{name}: {column} must be a positive number (rows {df.index[bad].tolist()})"
-            )
-        df[column] = values.astype("int64" if column == "year" else "float64")
-    given = (df["published_active_b"].str.strip() != "").to_numpy()
-    active = pd.to_numeric(df["published_active_b"].replace("", None), errors="coerce")
-    bad = given & (active.isna() | (active <= 0)).to_numpy()
-    if bad.any():
-        raise ValueError(
-            f"{name}: published_active_b must be empty or a positive number "
-            f"(rows {df.index[bad].tolist()})"
-        )
-    over = (active > df["published_total_b"]).to_numpy()
-    if over.any():
-        raise ValueError(
-            f"{name}: published_active_b exceeds published_total_b (rows {df.index[over].tolist()})"
-        )
-    df["published_active_b"] = active.astype("float64")
-
-
-def _check_text(df: pd.DataFrame, name: str) -> None:
-    for column in ("model", "size_source", "config_url", "size_url"):
-        empty = df.index[df[column].str.strip() == ""].tolist()
-        if empty:
-            raise ValueError(f"{name}: {column} is empty in rows {empty}")
-    for column in ("config_url", "size_url"):
-        not_https = df.index[~df[column].str.startswith("https://")].tolist()
-        if not_https:
-            raise ValueError(f"{name}: {column} must start with https:// (rows {not_https})")
-    if df["model"].duplicated().any():
-        raise ValueError(
-            f"{name}: models repeat: {df.loc[df['model'].duplicated(), 'model'].tolist()}"
-        )
-    dates = pd.to_datetime(df["retrieved"], format="%Y-%m-%d", errors="coerce")
-    if dates.isna().any():
-        rows = df.index[dates.isna()].tolist()
-        raise ValueError(f"{name}: retrieved must be a date YYYY-MM-DD (rows {rows})")
-    unknown = sorted(set(df["status"]) - set(_STATUSES))
-    if unknown:
-        raise ValueError(f"{name}: status must be one of {list(_STATUSES)} (got {unknown})")
-    silent = df.index[(df["status"] == "derivative") & (df["note"].str.strip() == "")].tolist()
-    if silent:
-        raise ValueError(
-            f"{name}: a derivative row needs a note saying which model (rows {silent})"
-        )

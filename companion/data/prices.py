@@ -11,14 +11,20 @@ the source gives it as "about", and ``provisional`` for recent figures.
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
-from companion.data import read_csv_file
+from companion.data.tables import TableSpec, read_table, register
 
-__all__ = ["API_PRICE_COLUMNS", "GPU_PRICE_COLUMNS", "load_api_prices", "load_gpu_prices"]
+__all__ = [
+    "API_PRICES",
+    "API_PRICE_COLUMNS",
+    "GPU_PRICES",
+    "GPU_PRICE_COLUMNS",
+    "load_api_prices",
+    "load_gpu_prices",
+]
 
 _HEAD = ("year", "month")
 _TAIL = ("status", "source", "url", "note")
@@ -28,11 +34,34 @@ GPU_PRICE_COLUMNS: tuple[str, ...] = (
 )
 #: The columns of ``api_prices.csv``, in order.
 API_PRICE_COLUMNS: tuple[str, ...] = (
-    _HEAD
-    + ("model", "provider", "architecture", "input_usd_per_m", "output_usd_per_m")
-    + _TAIL
+    _HEAD + ("model", "provider", "architecture", "input_usd_per_m", "output_usd_per_m") + _TAIL
 )
-_STATUSES = ("reported", "derived", "approximate", "provisional")
+_STATUSES = {"status": ("reported", "derived", "approximate", "provisional")}
+_DERIVED = {"status": ("derived",)}
+#: The declaration of ``gpu_prices.csv`` read by :func:`~companion.data.tables.read_table`.
+GPU_PRICES = register(
+    TableSpec(
+        "gpu_prices.csv",
+        GPU_PRICE_COLUMNS,
+        numbers=("usd_per_gpu_hour",),
+        integers=_HEAD,
+        optional=("month",),
+        choices=_STATUSES,
+        note_required_for=_DERIVED,
+    )
+)
+#: The declaration of ``api_prices.csv`` read by :func:`~companion.data.tables.read_table`.
+API_PRICES = register(
+    TableSpec(
+        "api_prices.csv",
+        API_PRICE_COLUMNS,
+        numbers=("input_usd_per_m", "output_usd_per_m"),
+        integers=_HEAD,
+        optional=("month",),
+        choices=_STATUSES,
+        note_required_for=_DERIVED,
+    )
+)
 
 
 def load_gpu_prices(path: str | Path | None = None) -> pd.DataFrame:
@@ -66,7 +95,7 @@ def load_gpu_prices(path: str | Path | None = None) -> pd.DataFrame:
     >>> print(aws["year"], aws["usd_per_gpu_hour"], aws["status"])
     2023 12.29 derived
     """
-    return _load(path, "gpu_prices.csv", GPU_PRICE_COLUMNS, ("usd_per_gpu_hour",))
+    return _load(GPU_PRICES, path)
 
 
 def load_api_prices(path: str | Path | None = None) -> pd.DataFrame:
@@ -97,51 +126,17 @@ def load_api_prices(path: str | Path | None = None) -> pd.DataFrame:
     >>> print(row["year"], row["month"], row["output_usd_per_m"])
     2023 3.0 2.0
     """
-    columns = ("input_usd_per_m", "output_usd_per_m")
-    return _load(path, "api_prices.csv", API_PRICE_COLUMNS, columns)
+    return _load(API_PRICES, path)
 
 
-def _load(
-    path: str | Path | None, default: str, columns: tuple[str, ...], numbers: tuple[str, ...]
-) -> pd.DataFrame:
-    if path is None:
-        with resources.as_file(resources.files("companion.data") / "csv" / default) as p:
-            df = read_csv_file(p, dtype=str, keep_default_na=False)
-    else:
-        df = read_csv_file(Path(path), dtype=str, keep_default_na=False)
-    name = default if path is None else Path(path).name
-    if tuple(df.columns) != columns:
-        raise ValueError(f"{name}: columns must be {list(columns)} (got {list(df.columns)})")
-    for column in numbers + ("year",):
-        values = pd.to_numeric(df[column], errors="coerce")
-        bad = values.isna() | (values <= 0)
-        if bad.any():
-            raise ValueError(
-                f"{name}: {column} must be a positive number (rows {df.index[bad].tolist()})"
-            )
-        df[column] = values.astype("int64" if column == "year" else "float64")
-    month = pd.to_numeric(df["month"].replace("", None), errors="coerce")
-    given = (df["month"] != "").to_numpy()
-    bad = given & ~month.between(1, 12).to_numpy()
+def _load(spec: TableSpec, path: str | Path | None) -> pd.DataFrame:
+    df = read_table(spec, path)
+    bad = df["month"].notna() & ~df["month"].between(1, 12)
     if bad.any():
-        raise ValueError(f"{name}: month must be 1 to 12 or empty (rows {df.index[bad].tolist()})")
-    df["month"] = month.astype("float64")
-    _check_text(df, name)
+        raise ValueError(
+            f"{spec.file_name(path)}: month must be 1 to 12 or empty "
+            f"(rows {spec.row_names(df, bad)})"
+        )
+    df["month"] = df["month"].astype("float64")
     df["date"] = df["year"] + (df["month"].fillna(6.5) - 0.5) / 12
     return df
-
-
-def _check_text(df: pd.DataFrame, name: str) -> None:
-    for column in ("source", "url"):
-        empty = df.index[df[column].str.strip() == ""].tolist()
-        if empty:
-            raise ValueError(f"{name}: {column} is empty in rows {empty}")
-    not_https = df.index[~df["url"].str.startswith("https://")].tolist()
-    if not_https:
-        raise ValueError(f"{name}: url must start with https:// (rows {not_https})")
-    unknown = sorted(set(df["status"]) - set(_STATUSES))
-    if unknown:
-        raise ValueError(f"{name}: status must be one of {list(_STATUSES)} (got {unknown})")
-    silent = df.index[(df["status"] == "derived") & (df["note"].str.strip() == "")].tolist()
-    if silent:
-        raise ValueError(f"{name}: a derived row needs a note saying how (rows {silent})")

@@ -20,9 +20,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from companion.data import read_csv_file
+from companion.data.tables import TableSpec, read_table, register
 
-__all__ = ["THROUGHPUT_COLUMNS", "THROUGHPUT_PATH", "load_throughput", "replace_device_rows"]
+__all__ = [
+    "THROUGHPUT",
+    "THROUGHPUT_COLUMNS",
+    "THROUGHPUT_PATH",
+    "load_throughput",
+    "replace_device_rows",
+]
 
 #: The columns of the table, in order.
 THROUGHPUT_COLUMNS: tuple[str, ...] = (
@@ -49,20 +55,33 @@ THROUGHPUT_COLUMNS: tuple[str, ...] = (
 #: Where ``make bench`` writes the table (inside the package).
 THROUGHPUT_PATH = Path(__file__).resolve().parent / "csv" / "throughput.csv"
 
-_REQUIRED_NUMBERS = (
-    "cpu_threads",
-    "batch_size",
-    "first_step_s",
-    "samples_per_s",
-    "flop_per_sample",
+#: The declaration of ``throughput.csv`` read by :func:`~companion.data.tables.read_table`.
+THROUGHPUT = register(
+    TableSpec(
+        "throughput.csv",
+        THROUGHPUT_COLUMNS,
+        # a variant is measured once per device
+        unique=("device", "model", "batch_size", "seq_len", "precision", "attention", "compiled"),
+        provenance=("source",),
+        urls=(),
+        numbers=(
+            "seq_len",
+            "first_step_s",
+            "samples_per_s",
+            "tokens_per_s",
+            "flop_per_sample",
+            "mfu",
+        ),
+        integers=("cpu_threads", "batch_size"),
+        optional=("seq_len", "tokens_per_s", "mfu"),
+        choices={
+            "device": ("cpu", "cuda", "mps"),
+            "precision": ("fp32", "bf16"),
+            "attention": ("eager", "sdpa", "n/a"),
+            "compiled": ("True", "False"),
+        },
+    )
 )
-_OPTIONAL_NUMBERS = ("seq_len", "tokens_per_s", "mfu")
-_CHOICES = {
-    "device": ("cpu", "cuda", "mps"),
-    "precision": ("fp32", "bf16"),
-    "attention": ("eager", "sdpa", "n/a"),
-    "compiled": ("True", "False"),
-}
 _SOURCE_PREFIX = "measured with `make bench` (tools/throughput.py)"
 
 
@@ -96,46 +115,24 @@ def load_throughput(path: str | Path | None = None) -> pd.DataFrame:
     >>> sorted(set(table["model"]))
     ['all-MiniLM-L6-v2 fine-tuning', 'digit CNN']
     """
-    path = THROUGHPUT_PATH if path is None else Path(path)
-    df = read_csv_file(path, dtype=str, keep_default_na=False)
-    return _validate(df, path.name)
-
-
-def _validate(df: pd.DataFrame, name: str) -> pd.DataFrame:
-    if tuple(df.columns) != THROUGHPUT_COLUMNS:
-        raise ValueError(
-            f"{name}: columns must be {list(THROUGHPUT_COLUMNS)} (got {list(df.columns)})"
-        )
-    df = df.copy()
-    for column, allowed in _CHOICES.items():
-        unknown = sorted(set(df[column]) - set(allowed))
-        if unknown:
-            raise ValueError(f"{name}: {column} must be one of {list(allowed)} (got {unknown})")
-    for column in _REQUIRED_NUMBERS + _OPTIONAL_NUMBERS:
-        text = df[column].str.strip()
-        values = pd.to_numeric(text, errors="coerce")
-        missing = values.isna() & (text != "" if column in _OPTIONAL_NUMBERS else True)
-        if missing.any() or (values <= 0).any():
-            rows = df.index[missing | (values <= 0)].tolist()
-            raise ValueError(f"{name}: {column} must be a positive number (rows {rows})")
-        df[column] = values.astype("float64")
-    for column in ("batch_size", "cpu_threads"):
-        df[column] = df[column].astype("int64")
+    df = read_table(THROUGHPUT, path)
+    name = THROUGHPUT.file_name(path)
     df["compiled"] = df["compiled"] == "True"
-    variant = ["device", "model", "batch_size", "seq_len", "precision", "attention", "compiled"]
-    repeated = df.index[df.duplicated(variant)].tolist()
-    if repeated:
-        raise ValueError(f"{name}: a variant repeats on one device (rows {repeated})")
-    cpu_mfu = df.index[(df["device"] == "cpu") & df["mfu"].notna()].tolist()
-    if cpu_mfu:
-        raise ValueError(f"{name}: CPU rows have no published peak, so no mfu (rows {cpu_mfu})")
-    if (df["mfu"] > 1).any():
+    cpu_mfu = (df["device"] == "cpu") & df["mfu"].notna()
+    if cpu_mfu.any():
         raise ValueError(
-            f"{name}: mfu must lie in (0, 1] (rows {df.index[df['mfu'] > 1].tolist()})"
+            f"{name}: CPU rows have no published peak, so no mfu "
+            f"(rows {THROUGHPUT.row_names(df, cpu_mfu)})"
         )
-    unsourced = df.index[~df["source"].str.startswith(_SOURCE_PREFIX)].tolist()
-    if unsourced:
-        raise ValueError(f"{name}: source must start with {_SOURCE_PREFIX!r} (rows {unsourced})")
+    over = df["mfu"] > 1
+    if over.any():
+        raise ValueError(f"{name}: mfu must lie in (0, 1] (rows {THROUGHPUT.row_names(df, over)})")
+    unsourced = ~df["source"].str.startswith(_SOURCE_PREFIX)
+    if unsourced.any():
+        raise ValueError(
+            f"{name}: source must start with {_SOURCE_PREFIX!r} "
+            f"(rows {THROUGHPUT.row_names(df, unsourced)})"
+        )
     return df
 
 
