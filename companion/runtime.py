@@ -30,6 +30,7 @@ __all__ = [
     "FRAMEWORKS",
     "MEMORY_BUDGET_MB",
     "Runtime",
+    "import_tensorflow",
     "release_memory",
     "setup",
     "select_device",
@@ -356,7 +357,7 @@ def _available_devices(frameworks: tuple[str, ...]) -> set[str]:
         if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
             available.add("mps")
     if "tensorflow" in frameworks or "tensorflow" in sys.modules:
-        tf = _import_tensorflow()
+        tf = import_tensorflow()
         if tf.config.list_physical_devices("GPU"):
             available.add("cuda")
     return available
@@ -365,7 +366,7 @@ def _available_devices(frameworks: tuple[str, ...]) -> set[str]:
 def _cuda_count() -> int:
     if "torch" in sys.modules:
         return int(sys.modules["torch"].cuda.device_count())
-    tf = _import_tensorflow()
+    tf = import_tensorflow()
     return len(tf.config.list_physical_devices("GPU"))
 
 
@@ -384,7 +385,7 @@ def _configure_torch(seed: int, deterministic: bool, quiet: bool) -> None:
 
 
 def _configure_tensorflow(seed: int, deterministic: bool, quiet: bool) -> None:
-    tf = _import_tensorflow(quiet=quiet)
+    tf = import_tensorflow(quiet=quiet)
     for gpu in tf.config.list_physical_devices("GPU"):
         try:
             tf.config.experimental.set_memory_growth(gpu, True)
@@ -398,8 +399,46 @@ def _configure_tensorflow(seed: int, deterministic: bool, quiet: bool) -> None:
         tf.get_logger().setLevel(logging.ERROR)
 
 
-def _import_tensorflow(quiet: bool = True) -> Any:
-    """Import TensorFlow with its import-time C++ messages (CUDA probing) sent to /dev/null."""
+def import_tensorflow(quiet: bool = True) -> Any:
+    """Import TensorFlow quietly, as every module of :mod:`companion.tf` does.
+
+    The first import of TensorFlow probes for CUDA and prints C++ messages straight to the
+    process's stderr (not through Python, so ``warnings`` cannot catch them). With ``quiet``
+    they go to ``/dev/null`` for the duration of the import; Python errors still propagate.
+    An import that has already happened is returned as it is. The book's other TensorFlow
+    settings (log level, oneDNN off, seeds, deterministic ops, memory growth) are applied by
+    :func:`setup` with ``frameworks=("tensorflow",)``, which imports TensorFlow through this
+    function; call it first in a chapter.
+
+    Parameters
+    ----------
+    quiet : bool
+        Silence the import-time messages (default); ``False`` imports TensorFlow plainly.
+
+    Returns
+    -------
+    module
+        The ``tensorflow`` module.
+
+    Raises
+    ------
+    TypeError
+        If ``quiet`` is not a bool.
+    ImportError
+        If TensorFlow is not installed (``pip install "llmbook-companion[tf]"``).
+
+    Examples
+    --------
+    >>> tf = import_tensorflow()  # doctest: +SKIP
+    >>> tf.constant([1.0, 2.0]).dtype.name  # doctest: +SKIP
+    'float32'
+    >>> import_tensorflow(quiet="yes")  # checked before anything is imported
+    Traceback (most recent call last):
+    ...
+    TypeError: quiet must be True or False (got str: 'yes')
+    """
+    if not isinstance(quiet, (bool, np.bool_)):
+        raise TypeError(f"quiet must be True or False (got {type(quiet).__name__}: {quiet!r})")
     if "tensorflow" in sys.modules or not quiet:
         return importlib.import_module("tensorflow")
     saved = os.dup(2)
@@ -483,4 +522,3 @@ def release_memory(*, collect: bool = True) -> None:
                 libc.malloc_trim(0)
         except OSError:  # a libc without malloc_trim (musl): nothing more to release
             pass
-

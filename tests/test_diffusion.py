@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -19,7 +21,8 @@ from companion.maths.diffusion import (
     logistic_rate,
 )
 
-FRAMEWORKS = ["companion.torch.diffusion", "companion.tf.diffusion"]
+#: (the optional framework, its twin in the companion)
+FRAMEWORKS = [("torch", "companion.torch.diffusion"), ("tensorflow", "companion.tf.diffusion")]
 T = np.linspace(0.0, 12.0, 25)
 LOGISTIC = {"K": 900.0, "r": 1.8, "t0": 2.5}
 BASS = {"m": 1000.0, "p": 0.01, "q": 2.0}
@@ -72,7 +75,8 @@ def test_time_derivatives_by_finite_differences_equal_the_odes():
 
 @pytest.mark.parametrize("framework", FRAMEWORKS, ids=["torch", "tensorflow"])
 def test_autograd_of_the_closed_forms_equals_the_odes(framework):
-    fw = pytest.importorskip(framework)
+    pytest.importorskip(framework[0])
+    fw = importlib.import_module(framework[1])
     np.testing.assert_allclose(
         fw.logistic_rate(T, **LOGISTIC), logistic_rate(T, **LOGISTIC), rtol=1e-12, atol=1e-9
     )

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
-finetune = pytest.importorskip("companion.torch.finetune")
-encoders = pytest.importorskip("companion.torch.encoders")
+import companion.torch.encoders as encoders  # noqa: E402
+import companion.torch.finetune as finetune  # noqa: E402
 
 LengthGroupedBatches = finetune.LengthGroupedBatches
 SentenceClassifier = finetune.SentenceClassifier

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import math
 
 import numpy as np
@@ -129,8 +130,14 @@ def test_seeded_sampling_repeats_and_top_k_restricts():
     assert torch.equal(greedy[:, 2:], logits.argmax(dim=-1))
 
 
+def _tf_gpt():
+    """The Keras twin; skipped where the optional TensorFlow is not installed."""
+    pytest.importorskip("tensorflow")
+    return importlib.import_module("companion.tf.gpt")
+
+
 def test_keras_block_matches_torch_block():
-    tfgpt = pytest.importorskip("companion.tf.gpt")
+    tfgpt = _tf_gpt()
     torch.manual_seed(3)
     block = Block(CFG).double()
     for p in block.parameters():  # non-trivial LayerNorm and biases too
@@ -146,7 +153,7 @@ def test_keras_block_matches_torch_block():
 
 
 def test_keras_load_rejects_wrong_names_and_shapes():
-    tfgpt = pytest.importorskip("companion.tf.gpt")
+    tfgpt = _tf_gpt()
     weights = block_weights(Block(CFG))
     with pytest.raises(ValueError, match="weights must have the names"):
         tfgpt.load_block_weights(tfgpt.Block(CFG), {k: weights[k] for k in list(weights)[1:]})

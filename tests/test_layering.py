@@ -90,8 +90,7 @@ def test_pure_floors_read_no_files(path: Path):
 
 def test_importing_the_package_imports_no_domain_code():
     code = (
-        "import sys, companion; "
-        "print(sorted(m for m in sys.modules if m.startswith('companion.')))"
+        "import sys, companion; print(sorted(m for m in sys.modules if m.startswith('companion.')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     loaded = {name.split(".")[1] for name in ast.literal_eval(out.stdout)}

@@ -7,8 +7,8 @@ import pytest
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 pytest.importorskip("peft")
-lora = pytest.importorskip("companion.torch.lora")
-finetune = pytest.importorskip("companion.torch.finetune")
+import companion.torch.finetune as finetune  # noqa: E402
+import companion.torch.lora as lora  # noqa: E402
 
 adapted_linears = lora.adapted_linears
 add_lora = lora.add_lora

@@ -9,8 +9,10 @@ from companion.maths import attribution as ref
 from companion.maths.backprop import ACTIVATIONS, MLPConfig, init_params
 
 pytest.importorskip("torch")
-torch_attr = pytest.importorskip("companion.torch.attribution")
-tf_attr = pytest.importorskip("companion.tf.attribution")
+pytest.importorskip("tensorflow")
+import companion.tf.attribution as tf_attr  # noqa: E402
+import companion.torch.attribution as torch_attr  # noqa: E402
+
 FRAMEWORKS = [torch_attr, tf_attr]
 IDS = ["torch", "tensorflow"]
 

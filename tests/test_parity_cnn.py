@@ -15,8 +15,8 @@ from companion.maths.cnn import (
 
 torch = pytest.importorskip("torch")
 tf = pytest.importorskip("tensorflow")
-tcnn = pytest.importorskip("companion.torch.cnn")
-kcnn = pytest.importorskip("companion.tf.cnn")
+import companion.tf.cnn as kcnn  # noqa: E402
+import companion.torch.cnn as tcnn  # noqa: E402
 
 CONFIGS = [
     ARTICLE_000,

@@ -16,8 +16,10 @@ from companion.maths.backprop import (
 )
 
 torch = pytest.importorskip("torch")
-torch_mlp = pytest.importorskip("companion.torch.mlp")
-tf_mlp = pytest.importorskip("companion.tf.mlp")
+pytest.importorskip("tensorflow")
+import companion.tf.mlp as tf_mlp  # noqa: E402
+import companion.torch.mlp as torch_mlp  # noqa: E402
+
 FRAMEWORKS = [torch_mlp, tf_mlp]
 IDS = ["torch", "tensorflow"]
 CASES = [(a, loss) for a in ACTIVATIONS for loss in LOSSES]

@@ -8,8 +8,11 @@ import pytest
 from companion.maths.optim import AdamConfig, SGDConfig, optimize
 from companion.maths.surfaces import rosenbrock_grad
 
-torch_optim = pytest.importorskip("companion.torch.optim")
-tf_optim = pytest.importorskip("companion.tf.optim")
+pytest.importorskip("torch")
+pytest.importorskip("tensorflow")
+import companion.tf.optim as tf_optim  # noqa: E402
+import companion.torch.optim as torch_optim  # noqa: E402
+
 START = np.array([-1.5, 2.0])
 STEPS = 100
 

@@ -19,8 +19,11 @@ from companion.maths.pretraining import (
     pretraining_loss,
 )
 
-torch_pre = pytest.importorskip("companion.torch.pretraining")
-tf_pre = pytest.importorskip("companion.tf.pretraining")
+pytest.importorskip("torch")
+pytest.importorskip("tensorflow")
+import companion.tf.pretraining as tf_pre  # noqa: E402
+import companion.torch.pretraining as torch_pre  # noqa: E402
+
 FRAMEWORKS = [torch_pre, tf_pre]
 finite = st.floats(-20, 20, allow_nan=False, allow_infinity=False)
 

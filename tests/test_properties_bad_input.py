@@ -71,6 +71,9 @@ SKIP = {
     "companion.data.mnist.load_mnist_full": "reads or downloads MNIST (network)",
     "companion.data.mnist.load_mnist_small": "reads a data file; takes no arguments",
     "companion.data.phrasebank.load_phrasebank": "reads or downloads the phrase bank (network)",
+    # Imports TensorFlow, an optional extra (seconds, and memory this suite caps); its one
+    # argument is checked in its doctest.
+    "companion.runtime.import_tensorflow": "imports TensorFlow (optional extra)",
 }
 
 # Parameters left alone, with the reason.
@@ -78,11 +81,33 @@ SKIP_PARAMETERS = {
     # style=True applies the matplotlib house style, a global change outside this suite.
     ("companion.runtime.setup", "style"): "must stay False here (global matplotlib state)",
 }
+# A validator's bounds: a tighter one (maximum=0) rightly refuses the valid value, with a
+# message for the reader that names the reader's argument (``name``), not the bound. Bounds of
+# the wrong type are tried in tests/test_validate.py instead.
+_VALIDATOR_BOUND = "a bound the value is checked against; the message names the value"
+SKIP_PARAMETERS.update(
+    {
+        ("companion.maths.validate.as_array", "ndim"): _VALIDATOR_BOUND,
+        ("companion.maths.validate.as_array", "min_ndim"): _VALIDATOR_BOUND,
+        ("companion.maths.validate.as_labels", "num_classes"): _VALIDATOR_BOUND,
+        ("companion.maths.validate.as_logits", "min_ndim"): _VALIDATOR_BOUND,
+        ("companion.maths.validate.int_scalar", "minimum"): _VALIDATOR_BOUND,
+        ("companion.maths.validate.int_scalar", "maximum"): _VALIDATOR_BOUND,
+    }
+)
 
 # Where an error names the argument by its meaning rather than by the parameter's name.
 ALIASES = {
     ("companion.maths.softmax.softmax", "z"): ("logits",),
     ("companion.maths.softmax.log_softmax", "z"): ("logits",),
+    ("companion.maths.validate.as_logits", "z"): ("logits",),
+    # The validators name the caller's argument, given as ``name`` in their first doctest call.
+    ("companion.maths.validate.as_array", "value"): ("x",),
+    ("companion.maths.validate.check_bool", "value"): ("shuffle",),
+    ("companion.maths.validate.check_choice", "value"): ("reduction",),
+    ("companion.maths.validate.check_instance", "value"): ("size",),
+    ("companion.maths.validate.finite_scalar", "value"): ("lr",),
+    ("companion.maths.validate.int_scalar", "value"): ("steps",),
 }
 
 # Inputs that are data moved about, not computed on: NaN in may be NaN out.

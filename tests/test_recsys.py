@@ -24,8 +24,11 @@ from companion.maths.recsys import (
     top_k,
 )
 
-torch_rec = pytest.importorskip("companion.torch.recsys")
-tf_rec = pytest.importorskip("companion.tf.recsys")
+pytest.importorskip("torch")
+pytest.importorskip("tensorflow")
+import companion.tf.recsys as tf_rec  # noqa: E402
+import companion.torch.recsys as torch_rec  # noqa: E402
+
 FRAMEWORKS = [torch_rec, tf_rec]
 SMALL = ImplicitFeedbackConfig(n_users=200, n_items=80, rank=3, per_user=12, held_out=3)
 finite = st.floats(-10, 10, allow_nan=False, allow_infinity=False)

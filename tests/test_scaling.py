@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -36,6 +38,8 @@ from companion.sizing.budget import training_flops
 CHINCHILLA_LAWS = [CHINCHILLA, CHINCHILLA_UNROUNDED, EPOCH_REFIT]
 ALL_LAWS = [*CHINCHILLA_LAWS, KAPLAN]
 LAW_IDS = ["chinchilla", "unrounded", "epoch", "kaplan"]
+#: (the optional framework, its twin in the companion)
+FRAMEWORKS = [("torch", "companion.torch.scaling"), ("tensorflow", "companion.tf.scaling")]
 log_size = st.floats(7.0, 14.0)  # 1e7 .. 1e14 parameters or tokens
 log_budget = st.floats(18.0, 27.0)  # 1e18 .. 1e27 FLOP
 
@@ -123,18 +127,20 @@ def test_hand_derivatives_match_finite_differences(law):
     assert compare_gradients([dN, dD], [fd_n, fd_d], floor=1e-300).max_rel_error < 1e-6
 
 
-@pytest.mark.parametrize("framework", ["companion.torch.scaling", "companion.tf.scaling"])
+@pytest.mark.parametrize("framework", FRAMEWORKS, ids=["torch", "tensorflow"])
 @pytest.mark.parametrize("law", ALL_LAWS, ids=LAW_IDS)
 def test_hand_derivatives_match_autograd(framework, law):
-    fw = pytest.importorskip(framework)
+    pytest.importorskip(framework[0])
+    fw = importlib.import_module(framework[1])
     N, D = np.array([1e8, 7e10, 4e11]), np.array([2e9, 1.4e12, 1.5e13])
     ours, theirs = loss_grad(law, N, D), fw.loss_grad(law, N, D)
     assert compare_gradients(np.stack(ours), np.stack(theirs), floor=1e-300).max_rel_error < 1e-12
 
 
-@pytest.mark.parametrize("framework", ["companion.torch.scaling", "companion.tf.scaling"])
+@pytest.mark.parametrize("framework", FRAMEWORKS, ids=["torch", "tensorflow"])
 def test_frontier_slope_matches_autograd(framework):
-    fw = pytest.importorskip(framework)
+    pytest.importorskip(framework[0])
+    fw = importlib.import_module(framework[1])
     C = np.array([1e20, 5.76e23, 3.8e25])
     ours = frontier_loss_slope(EPOCH_REFIT, C)
     rel = compare_gradients(ours, fw.frontier_loss_slope(EPOCH_REFIT, C), floor=1e-300)

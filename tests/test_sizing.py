@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from transformers import BertConfig, BertModel, GPT2Config, GPT2Model
 
-from companion.runtime import _import_tensorflow
+from companion.runtime import import_tensorflow
 from companion.sizing import (
     ADAM_MIXED_PRECISION_BYTES,
     Conv2D,
@@ -30,7 +30,7 @@ from companion.sizing import (
     weight_bytes,
 )
 
-tf = _import_tensorflow()
+tf = import_tensorflow()
 keras = tf.keras
 
 

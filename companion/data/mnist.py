@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from companion.data.download import REMOTE_FILES, fetch
-from companion.maths._validate import as_array, int_scalar
+from companion.maths.validate import as_array, int_scalar
 
 __all__ = [
     "MNIST_SHA256",

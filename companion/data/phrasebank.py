@@ -29,7 +29,7 @@ import pandas as pd
 
 from companion.data import DATA_DIR_VARIABLE, data_dir
 from companion.data.download import REMOTE_FILES, fetch, sha256_of
-from companion.maths._validate import finite_scalar, int_scalar
+from companion.maths.validate import finite_scalar, int_scalar
 
 __all__ = [
     "LABELS",

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from companion.maths._validate import as_array, check_instance, check_rng, int_scalar
 from companion.maths.softmax import softmax
+from companion.maths.validate import as_array, check_instance, check_rng, int_scalar
 
 __all__ = [
     "AttentionWeights",

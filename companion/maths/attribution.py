@@ -25,9 +25,9 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from companion.maths._validate import as_array, check_callable, int_scalar
 from companion.maths.backprop import MLPConfig, Params, activation_grad, forward
 from companion.maths.softmax import softmax
+from companion.maths.validate import as_array, check_callable, int_scalar
 
 __all__ = [
     "INTEGRATION_RULES",

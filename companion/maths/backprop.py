@@ -18,8 +18,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from companion.maths._validate import as_array, check_choice, check_instance, check_rng
-from companion.maths.softmax import as_target, cross_entropy, cross_entropy_grad
+from companion.maths.softmax import cross_entropy, cross_entropy_grad
+from companion.maths.validate import (
+    as_array,
+    as_target,
+    check_choice,
+    check_instance,
+    check_rng,
+)
 
 __all__ = [
     "ACTIVATIONS",

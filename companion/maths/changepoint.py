@@ -16,7 +16,7 @@ import numbers
 import numpy as np
 from numpy.typing import ArrayLike
 
-from companion.maths._validate import as_array, finite_scalar
+from companion.maths.validate import as_array, finite_scalar
 
 __all__ = [
     "NO_ALARM",

@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import ndimage
 
-from companion.maths._validate import as_array, check_callable
+from companion.maths.validate import as_array, check_callable
 
 __all__ = ["accuracy_sweep", "add_gaussian_noise", "rotate_images"]
 

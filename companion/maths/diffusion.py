@@ -18,7 +18,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.optimize import OptimizeWarning, curve_fit
 
-from companion.maths._validate import as_array, finite_scalar
+from companion.maths.validate import as_array, finite_scalar
 
 __all__ = [
     "DiffusionFit",

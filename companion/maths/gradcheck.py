@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from companion.maths._validate import as_array, check_callable, finite_scalar
+from companion.maths.validate import as_array, check_callable, finite_scalar
 
 __all__ = [
     "GradientCheckError",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from companion.maths._validate import as_array
+from companion.maths.validate import as_array
 
 __all__ = ["GrowthFit", "fit_growth"]
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from companion.maths._validate import as_array, check_callable, check_instance
+from companion.maths.validate import as_array, check_callable, check_instance
 
 __all__ = [
     "AdamConfig",

@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from companion.maths._validate import as_array, check_rng, finite_scalar, int_scalar
-from companion.maths.softmax import as_logits, cross_entropy, log_softmax, softmax
+from companion.maths.softmax import cross_entropy, log_softmax, softmax
+from companion.maths.validate import as_array, as_logits, check_rng, finite_scalar, int_scalar
 
 __all__ = [
     "IGNORE_INDEX",

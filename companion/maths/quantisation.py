@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from companion.maths._validate import as_array, int_scalar
+from companion.maths.validate import as_array, int_scalar
 
 __all__ = ["dequantise", "quantise_affine", "quantise_symmetric"]
 

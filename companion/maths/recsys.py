@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy.special import expit
 
-from companion.maths._validate import as_array, check_rng
+from companion.maths.validate import as_array, check_rng
 
 __all__ = [
     "bpr_grad",

@@ -11,7 +11,7 @@ import sys
 import numpy as np
 from numpy.typing import ArrayLike
 
-from companion.maths._validate import as_array
+from companion.maths.validate import as_array
 
 __all__ = ["ABSTAIN", "answer_or_abstain", "choose_threshold", "cosine_similarity"]
 

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from companion.maths._validate import as_array, check_instance
+from companion.maths.validate import as_array, check_instance
 
 __all__ = [
     "CHINCHILLA",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from companion.maths._validate import as_array, check_instance, check_rng
+from companion.maths.validate import as_array, check_instance, check_rng
 
 __all__ = ["SmallCNNWeights", "init_small_cnn", "small_cnn_forward"]
 

@@ -8,7 +8,14 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from companion.maths._validate import as_array, check_choice, int_scalar
+from companion.maths.validate import (
+    as_array,
+    as_labels,
+    as_logits,
+    as_target,
+    check_choice,
+    int_scalar,
+)
 
 __all__ = [
     "binary_cross_entropy",
@@ -97,16 +104,7 @@ def one_hot(labels: ArrayLike, num_classes: int) -> np.ndarray:
         raise ValueError(f"num_classes must be a positive int (got num_classes={num_classes!r})")
     if num_classes > 2**31:
         raise ValueError(f"num_classes must be at most 2**31 (got num_classes={num_classes})")
-    as_array("labels", labels, dtype=None, finite=False)
-    y = np.asarray(labels)
-    if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(
-            f"labels must be a 1-D array of ints (got shape {y.shape}, dtype {y.dtype})"
-        )
-    if y.size and (y.min() < 0 or y.max() >= num_classes):
-        raise ValueError(
-            f"labels must lie in [0, {num_classes}) (got min {y.min()}, max {y.max()})"
-        )
+    y = as_labels("labels", labels, num_classes)
     # The rows of np.eye(num_classes)[y], built without the (K, K) identity (memory N K).
     rows = np.zeros((y.shape[0], int(num_classes)))
     rows[np.arange(y.shape[0]), y] = 1.0
@@ -225,41 +223,7 @@ def binary_cross_entropy(p: ArrayLike, y: ArrayLike, *, reduction: str = "mean")
     return _reduce(losses, reduction)
 
 
-# --- validation ------------------------------------------------------------------------------
-
-
-def as_logits(z: ArrayLike, *, min_ndim: int, exact_ndim: bool = False) -> np.ndarray:
-    if not hasattr(z, "__array__"):  # tensors convert themselves; lists and scalars are checked
-        as_array("logits", z, finite=False)
-    arr = np.asarray(z, dtype=np.float64)
-    if arr.ndim < min_ndim or (exact_ndim and arr.ndim != min_ndim):
-        want = f"exactly {min_ndim}" if exact_ndim else f"at least {min_ndim}"
-        raise ValueError(f"logits must have {want} dimension(s) (got shape {arr.shape})")
-    if arr.size == 0:
-        raise ValueError(f"logits must not be empty (got shape {arr.shape})")
-    if not np.isfinite(arr).all():
-        raise ValueError("logits must be finite (found NaN or infinity)")
-    return arr
-
-
-def as_target(target: ArrayLike, shape: tuple[int, ...]) -> np.ndarray:
-    n, k = shape
-    as_array("target", target, dtype=None, finite=False)
-    t = np.asarray(target)
-    if t.ndim == 1:
-        if t.shape[0] != n:
-            raise ValueError(f"target has {t.shape[0]} labels for {n} rows of logits")
-        if not np.issubdtype(t.dtype, np.integer):
-            raise ValueError(
-                f"integer class labels expected for a 1-D target (got dtype {t.dtype})"
-            )
-        return one_hot(t, k)
-    if t.shape != shape:
-        raise ValueError(f"target must have shape ({n},) or {shape} (got {t.shape})")
-    y = t.astype(np.float64)
-    if (y < 0).any() or not np.allclose(y.sum(axis=1), 1.0, atol=1e-6):
-        raise ValueError("each target row must be a probability distribution (non-negative, sum 1)")
-    return y
+# --- helpers ---------------------------------------------------------------------------------
 
 
 def _check_axis(axis: object, ndim: int) -> None:

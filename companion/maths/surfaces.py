@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from companion.maths._validate import as_array, finite_scalar
+from companion.maths.validate import as_array, finite_scalar
 
 __all__ = ["rosenbrock", "rosenbrock_grad"]
 

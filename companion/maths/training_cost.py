@@ -17,12 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from companion.maths._validate import check_instance, finite_scalar
 from companion.maths.scaling import (
     ChinchillaLaw,
     as_positive,
     frontier_loss_slope,
 )
+from companion.maths.validate import check_instance, finite_scalar
 
 __all__ = [
     "Accelerator",

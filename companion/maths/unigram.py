@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from companion.maths._validate import as_array, finite_scalar, int_scalar
+from companion.maths.validate import as_array, finite_scalar, int_scalar
 
 __all__ = ["entropy", "top_k_accuracy", "unigram_cross_entropy", "unigram_probabilities"]
 

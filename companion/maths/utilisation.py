@@ -23,7 +23,7 @@ import sys
 import numpy as np
 from numpy.typing import ArrayLike
 
-from companion.maths._validate import as_array
+from companion.maths.validate import as_array
 
 __all__ = ["flop_utilisation", "model_flops_utilisation"]
 

@@ -11,9 +11,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from companion.maths.attention import AttentionWeights
-from companion.runtime import _import_tensorflow
+from companion.runtime import import_tensorflow
+from companion.tf.autodiff import grad_of_sum
 
-tf = _import_tensorflow()
+tf = import_tensorflow()
 keras = tf.keras
 
 __all__ = ["attention_backward", "multi_head_attention", "scaled_dot_product_attention"]
@@ -76,6 +77,9 @@ def attention_backward(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """dL/dQ, dL/dK, dL/dV by ``GradientTape`` through Keras' attention, for ``dL/dO = d_out``.
 
+    The vector-Jacobian product of :func:`companion.tf.autodiff.grad_of_sum`, with
+    ``weights=d_out``: the gradient of ``sum(d_out * O)``.
+
     Examples
     --------
     >>> q, k, v = np.eye(2), np.eye(2), np.ones((2, 3))
@@ -84,13 +88,12 @@ def attention_backward(
     """
     q, k, v = (np.asarray(a, dtype=np.float64) for a in (q, k, v))
     lead, t, s = q.shape[:-2], q.shape[-2], k.shape[-2]
-    tensors = [_heads_layout(a) for a in (q, k, v)]
-    d_out = _heads_layout(np.asarray(d_out, dtype=np.float64))
-    with tf.GradientTape() as tape:
-        tape.watch(tensors)
-        out = _attend(*tensors, _mask_layout(mask, lead, t, s), causal)
-        loss = tf.reduce_sum(out * d_out)  # its gradient w.r.t. out is d_out
-    grads = tape.gradient(loss, tensors)
+    m = _mask_layout(mask, lead, t, s)
+    grads = grad_of_sum(
+        lambda qt, kt, vt: _attend(qt, kt, vt, m, causal),
+        *(_heads_layout(a) for a in (q, k, v)),
+        weights=_heads_layout(np.asarray(d_out, dtype=np.float64)),
+    )
     return tuple(
         np.asarray(g)[:, :, 0, :].reshape(a.shape) for g, a in zip(grads, (q, k, v), strict=True)
     )

@@ -12,10 +12,11 @@ from numpy.typing import ArrayLike
 
 from companion.maths.attribution import _run
 from companion.maths.backprop import MLPConfig, Params
-from companion.runtime import _import_tensorflow
+from companion.runtime import import_tensorflow
+from companion.tf.autodiff import grad_of_sum
 from companion.tf.mlp import build_mlp
 
-tf = _import_tensorflow()
+tf = import_tensorflow()
 
 __all__ = ["class_probability", "input_gradient"]
 
@@ -40,7 +41,7 @@ def class_probability(
 def input_gradient(
     params: Params, X: ArrayLike, target: ArrayLike, config: MLPConfig
 ) -> np.ndarray:
-    """``d p_c / d x`` for every row by ``tf.GradientTape`` watching the input.
+    """``d p_c / d x`` for every row by ``tf.GradientTape``, through :func:`grad_of_sum`.
 
     Returns
     -------
@@ -55,11 +56,7 @@ def input_gradient(
     """
     _, t, _ = _run(params, X, target, config)
     model = build_mlp(params, config)
-    x = tf.constant(np.asarray(X, dtype=np.float64))
-    with tf.GradientTape() as tape:
-        tape.watch(x)  # a constant is not recorded unless watched
-        total = tf.reduce_sum(_probability(model, x, t))  # the sum must be on the tape too
-    return tape.gradient(total, x).numpy()
+    return grad_of_sum(lambda x: _probability(model, x, t), np.asarray(X, dtype=np.float64))
 
 
 def _probability(model, x, t: np.ndarray):

@@ -12,9 +12,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from companion.maths.cnn import DigitCNNConfig, check_digit_cnn_weights
-from companion.runtime import _import_tensorflow
+from companion.runtime import import_tensorflow
 
-tf = _import_tensorflow()
+tf = import_tensorflow()
 keras = tf.keras
 
 __all__ = ["digit_cnn", "get_digit_cnn_weights", "set_digit_cnn_weights"]

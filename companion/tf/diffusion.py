@@ -13,19 +13,17 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from companion.runtime import _import_tensorflow
+from companion.runtime import import_tensorflow
+from companion.tf.autodiff import grad_of_sum
 
-tf = _import_tensorflow()
+tf = import_tensorflow()
 
 __all__ = ["bass_rate", "logistic_rate"]
 
 
 def _time_derivative(curve: Callable[[tf.Tensor], tf.Tensor], t: ArrayLike) -> np.ndarray:
-    t_t = tf.constant(np.asarray(t, dtype=np.float64))
-    with tf.GradientTape() as tape:
-        tape.watch(t_t)
-        total = tf.reduce_sum(curve(t_t))  # N(t_i) depends on t_i only
-    return tape.gradient(total, t_t).numpy()
+    # N(t_i) depends on t_i only, so the gradient of the sum is dN/dt at every t_i.
+    return grad_of_sum(curve, t)
 
 
 def logistic_rate(t: ArrayLike, K: float, r: float, t0: float) -> np.ndarray:

@@ -16,10 +16,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from companion.runtime import _import_tensorflow
+from companion.runtime import import_tensorflow
 from companion.sizing.transformer import TransformerConfig, gpt_config
 
-tf = _import_tensorflow()
+tf = import_tensorflow()
 keras = tf.keras
 
 __all__ = ["Block", "CausalSelfAttention", "block_weights", "load_block_weights"]

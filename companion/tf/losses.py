@@ -8,10 +8,11 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from companion.maths.softmax import as_logits, as_target
-from companion.runtime import _import_tensorflow
+from companion.maths.validate import as_logits, as_target
+from companion.runtime import import_tensorflow
+from companion.tf.autodiff import grad_of_sum
 
-tf = _import_tensorflow()
+tf = import_tensorflow()
 
 __all__ = ["cross_entropy", "cross_entropy_grad"]
 
@@ -25,11 +26,11 @@ def _loss(z: tf.Tensor, t: np.ndarray) -> tf.Tensor:
     return fn(tf.constant(t, dtype=tf.float64), z)
 
 
-def _inputs(logits: ArrayLike, target: ArrayLike) -> tuple[tf.Tensor, np.ndarray]:
+def _inputs(logits: ArrayLike, target: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     z = as_logits(logits, min_ndim=2, exact_ndim=True)  # (N, K)
     t = np.asarray(target)
     as_target(t, z.shape)
-    return tf.constant(z, dtype=tf.float64), t
+    return z, t
 
 
 def cross_entropy(logits: ArrayLike, target: ArrayLike) -> float:
@@ -50,7 +51,7 @@ def cross_entropy(logits: ArrayLike, target: ArrayLike) -> float:
     0.693147
     """
     z, t = _inputs(logits, target)
-    return float(_loss(z, t))
+    return float(_loss(tf.constant(z, dtype=tf.float64), t))
 
 
 def cross_entropy_grad(logits: ArrayLike, target: ArrayLike) -> np.ndarray:
@@ -71,7 +72,4 @@ def cross_entropy_grad(logits: ArrayLike, target: ArrayLike) -> np.ndarray:
     [[0.5, -0.5]]
     """
     z, t = _inputs(logits, target)
-    with tf.GradientTape() as tape:
-        tape.watch(z)
-        loss = _loss(z, t)
-    return tape.gradient(loss, z).numpy()
+    return grad_of_sum(lambda z_t: _loss(z_t, t), z)

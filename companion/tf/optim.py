@@ -12,9 +12,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from companion.maths.optim import AdamConfig, SGDConfig, as_start
-from companion.runtime import _import_tensorflow
+from companion.runtime import import_tensorflow
 
-tf = _import_tensorflow()
+tf = import_tensorflow()
 keras = tf.keras
 
 __all__ = ["optimize"]

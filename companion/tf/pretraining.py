@@ -10,18 +10,19 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from companion.maths.pretraining import IGNORE_INDEX, as_mlm_labels
-from companion.maths.softmax import as_logits
-from companion.runtime import _import_tensorflow
+from companion.maths.validate import as_logits
+from companion.runtime import import_tensorflow
+from companion.tf.autodiff import grad_of_sum
 
-tf = _import_tensorflow()
+tf = import_tensorflow()
 
 __all__ = ["mlm_loss", "mlm_loss_grad"]
 
 
-def _inputs(logits: ArrayLike, labels: ArrayLike) -> tuple[tf.Tensor, tf.Tensor]:
+def _inputs(logits: ArrayLike, labels: ArrayLike) -> tuple[np.ndarray, tf.Tensor]:
     z = as_logits(logits, min_ndim=2)  # (..., T, V)
     y = as_mlm_labels(labels, z.shape)
-    return tf.constant(z, dtype=tf.float64), tf.constant(y, dtype=tf.int64)
+    return z, tf.constant(y, dtype=tf.int64)
 
 
 def _loss(z: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
@@ -50,7 +51,7 @@ def mlm_loss(logits: ArrayLike, labels: ArrayLike) -> float:
     1.386294
     """
     z, y = _inputs(logits, labels)
-    return float(_loss(z, y))
+    return float(_loss(tf.constant(z, dtype=tf.float64), y))
 
 
 def mlm_loss_grad(logits: ArrayLike, labels: ArrayLike) -> np.ndarray:
@@ -72,7 +73,4 @@ def mlm_loss_grad(logits: ArrayLike, labels: ArrayLike) -> np.ndarray:
     [[0.0, 0.0], [0.5, -0.5]]
     """
     z, y = _inputs(logits, labels)
-    with tf.GradientTape() as tape:
-        tape.watch(z)
-        loss = _loss(z, y)
-    return tape.gradient(loss, z).numpy()
+    return grad_of_sum(lambda z_t: _loss(z_t, y), z)

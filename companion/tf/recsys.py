@@ -11,9 +11,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from companion.maths.recsys import check_triples
-from companion.runtime import _import_tensorflow
+from companion.runtime import import_tensorflow
+from companion.tf.autodiff import grad_of_sum
 
-tf = _import_tensorflow()
+tf = import_tensorflow()
 
 __all__ = ["bpr_grad", "bpr_loss"]
 
@@ -69,8 +70,6 @@ def bpr_grad(
     >>> bpr_grad([[0.0]], [[0.0], [0.0]], [0.0, 0.0], [0], [0], [1])[2].tolist()
     [-0.5, 0.5]
     """
-    params, idx, l2 = _variables(U, V, b, users, pos, neg, l2)
-    with tf.GradientTape() as tape:
-        loss = _objective(*params, *idx, l2)
-    grads = tape.gradient(loss, params)
-    return tuple(tf.convert_to_tensor(g).numpy() for g in grads)  # type: ignore[return-value]
+    U, V, b, users, pos, neg, l2 = check_triples(U, V, b, users, pos, neg, l2)
+    grads = grad_of_sum(lambda *params: _objective(*params, users, pos, neg, l2), U, V, b)
+    return grads  # type: ignore[return-value]

@@ -10,9 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from companion.maths.scaling import ChinchillaLaw, KaplanLaw, as_positive
-from companion.runtime import _import_tensorflow
-
-tf = _import_tensorflow()
+from companion.tf.autodiff import grad_of_sum  # imports TensorFlow
 
 __all__ = ["frontier_loss_slope", "loss_grad"]
 
@@ -39,12 +37,8 @@ def loss_grad(
     [-138.176, -114.996]
     """
     n, d = np.broadcast_arrays(as_positive(N, "N"), as_positive(D, "D"))
-    n_t, d_t = tf.constant(n, dtype=tf.float64), tf.constant(d, dtype=tf.float64)
-    with tf.GradientTape() as tape:
-        tape.watch([n_t, d_t])
-        total = tf.reduce_sum(law.evaluate(n_t, d_t))
-    grad_n, grad_d = tape.gradient(total, [n_t, d_t])
-    return grad_n.numpy(), grad_d.numpy()
+    # Each L(N_i, D_i) depends on its own pair only, so the gradient of the sum is elementwise.
+    return grad_of_sum(law.evaluate, n, d)
 
 
 def frontier_loss_slope(law: ChinchillaLaw, C: ArrayLike) -> np.ndarray:
@@ -56,8 +50,4 @@ def frontier_loss_slope(law: ChinchillaLaw, C: ArrayLike) -> np.ndarray:
     >>> float(frontier_loss_slope(CHINCHILLA, 1e24)) < 0
     True
     """
-    c_t = tf.constant(as_positive(C, "C"), dtype=tf.float64)
-    with tf.GradientTape() as tape:
-        tape.watch(c_t)
-        total = tf.reduce_sum(law.evaluate(*law.allocation(c_t)))
-    return tape.gradient(total, c_t).numpy()
+    return grad_of_sum(lambda c: law.evaluate(*law.allocation(c)), as_positive(C, "C"))

@@ -10,9 +10,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from companion.maths.small_cnn import SmallCNNWeights
-from companion.runtime import _import_tensorflow
+from companion.runtime import import_tensorflow
 
-tf = _import_tensorflow()
+tf = import_tensorflow()
 keras = tf.keras
 
 __all__ = ["build_small_cnn", "small_cnn_forward"]

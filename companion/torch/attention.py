@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from numpy.typing import ArrayLike
 
 from companion.maths.attention import AttentionWeights
+from companion.torch.autodiff import grad_of_sum
 
 __all__ = ["attention_backward", "multi_head_attention", "scaled_dot_product_attention"]
 
@@ -62,6 +63,9 @@ def attention_backward(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """dL/dQ, dL/dK, dL/dV by autograd through the built-in attention, for ``dL/dO = d_out``.
 
+    The vector-Jacobian product of :func:`companion.torch.autodiff.grad_of_sum`, with
+    ``weights=d_out``: the gradient of ``sum(d_out * O)``.
+
     Examples
     --------
     >>> q, k, v = np.eye(2), np.eye(2), np.ones((2, 3))
@@ -71,10 +75,16 @@ def attention_backward(
     if mask is not None and causal:
         t, s = np.shape(q)[-2], np.shape(k)[-2]
         mask, causal = np.asarray(mask, dtype=bool) & np.tril(np.ones((t, s), dtype=bool)), False
-    qt, kt, vt = _t(q, True), _t(k, True), _t(v, True)
-    out = F.scaled_dot_product_attention(qt, kt, vt, attn_mask=_mask(mask), is_causal=causal)
-    out.backward(_t(d_out))  # vector-Jacobian product with dL/dO
-    return qt.grad.numpy(), kt.grad.numpy(), vt.grad.numpy()
+    m = _mask(mask)
+    return grad_of_sum(  # type: ignore[return-value]
+        lambda qt, kt, vt: F.scaled_dot_product_attention(
+            qt, kt, vt, attn_mask=m, is_causal=causal
+        ),
+        np.asarray(q, dtype=np.float64),
+        np.asarray(k, dtype=np.float64),
+        np.asarray(v, dtype=np.float64),
+        weights=np.asarray(d_out, dtype=np.float64),
+    )
 
 
 def multi_head_attention(

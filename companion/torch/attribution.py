@@ -13,6 +13,7 @@ from numpy.typing import ArrayLike
 
 from companion.maths.attribution import _run
 from companion.maths.backprop import MLPConfig, Params
+from companion.torch.autodiff import grad_of_sum
 from companion.torch.mlp import build_mlp
 
 __all__ = ["class_probability", "input_gradient"]
@@ -31,15 +32,15 @@ def class_probability(
     [0.3333, 0.3333]
     """
     _, t, _ = _run(params, X, target, config)  # validates with the NumPy reference's messages
+    x = torch.tensor(np.asarray(X, dtype=np.float64))
     with torch.no_grad():
-        p, _ = _probability(params, X, t, config, requires_grad=False)
-    return p.numpy()
+        return _probability(build_mlp(params, config), x, t).numpy()
 
 
 def input_gradient(
     params: Params, X: ArrayLike, target: ArrayLike, config: MLPConfig
 ) -> np.ndarray:
-    """``d p_c / d x`` for every row by ``torch.autograd.grad``.
+    """``d p_c / d x`` for every row by autograd, through :func:`grad_of_sum`.
 
     Each row's probability depends only on that row, so the gradient of their sum is the
     gradient of each row's own probability.
@@ -56,15 +57,10 @@ def input_gradient(
     [[0.25, 0.0]]
     """
     _, t, _ = _run(params, X, target, config)
-    p, x = _probability(params, X, t, config, requires_grad=True)
-    (grad,) = torch.autograd.grad(p.sum(), x)
-    return grad.numpy()
-
-
-def _probability(
-    params: Params, X: ArrayLike, t: np.ndarray, config: MLPConfig, *, requires_grad: bool
-) -> tuple[torch.Tensor, torch.Tensor]:
     model = build_mlp(params, config)
-    x = torch.tensor(np.asarray(X, dtype=np.float64), requires_grad=requires_grad)
+    return grad_of_sum(lambda x: _probability(model, x, t), np.asarray(X, dtype=np.float64))
+
+
+def _probability(model: torch.nn.Sequential, x: torch.Tensor, t: np.ndarray) -> torch.Tensor:
     p = torch.softmax(model(x), dim=1)  # (N, n_L)
-    return p[torch.arange(len(t)), torch.from_numpy(t)], x
+    return p[torch.arange(len(t)), torch.from_numpy(t)]

@@ -14,14 +14,14 @@ import numpy as np
 import torch
 from numpy.typing import ArrayLike
 
+from companion.torch.autodiff import grad_of_sum
+
 __all__ = ["bass_rate", "logistic_rate"]
 
 
 def _time_derivative(curve: Callable[[torch.Tensor], torch.Tensor], t: ArrayLike) -> np.ndarray:
-    t_t = torch.tensor(np.asarray(t, dtype=np.float64), requires_grad=True)
     # N(t_i) depends on t_i only, so the gradient of the sum is dN/dt at every t_i.
-    (grad,) = torch.autograd.grad(curve(t_t).sum(), t_t)
-    return grad.numpy()
+    return grad_of_sum(curve, t)
 
 
 def logistic_rate(t: ArrayLike, K: float, r: float, t0: float) -> np.ndarray:

@@ -9,19 +9,19 @@ import numpy as np
 import torch
 from numpy.typing import ArrayLike
 
-from companion.maths.softmax import as_logits, as_target
+from companion.maths.validate import as_logits, as_target
+from companion.torch.autodiff import grad_of_sum
 
 __all__ = ["cross_entropy", "cross_entropy_grad"]
 
 
-def _inputs(logits: ArrayLike, target: ArrayLike) -> tuple[torch.Tensor, torch.Tensor]:
+def _inputs(logits: ArrayLike, target: ArrayLike) -> tuple[np.ndarray, torch.Tensor]:
     z = as_logits(logits, min_ndim=2, exact_ndim=True)  # (N, K), validated like the NumPy one
     t = np.asarray(target)
     as_target(t, z.shape)  # same checks and messages as the NumPy reference
-    z_t = torch.tensor(z, dtype=torch.float64, requires_grad=True)
     # Integer labels stay labels; distributions go in as class probabilities.
     y_t = torch.tensor(t, dtype=torch.long) if t.ndim == 1 else torch.tensor(t, dtype=torch.float64)
-    return z_t, y_t
+    return z, y_t
 
 
 def cross_entropy(logits: ArrayLike, target: ArrayLike) -> float:
@@ -42,7 +42,7 @@ def cross_entropy(logits: ArrayLike, target: ArrayLike) -> float:
     0.693147
     """
     z, y = _inputs(logits, target)
-    return float(torch.nn.functional.cross_entropy(z.detach(), y))
+    return float(torch.nn.functional.cross_entropy(torch.tensor(z, dtype=torch.float64), y))
 
 
 def cross_entropy_grad(logits: ArrayLike, target: ArrayLike) -> np.ndarray:
@@ -63,6 +63,4 @@ def cross_entropy_grad(logits: ArrayLike, target: ArrayLike) -> np.ndarray:
     [[0.5, -0.5]]
     """
     z, y = _inputs(logits, target)
-    loss = torch.nn.functional.cross_entropy(z, y)
-    (grad,) = torch.autograd.grad(loss, z)
-    return grad.detach().numpy()
+    return grad_of_sum(lambda z_t: torch.nn.functional.cross_entropy(z_t, y), z)

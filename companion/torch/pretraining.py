@@ -17,16 +17,16 @@ import torch
 from numpy.typing import ArrayLike
 
 from companion.maths.pretraining import IGNORE_INDEX, as_mlm_labels, mask_tokens
-from companion.maths.softmax import as_logits
+from companion.maths.validate import as_logits
+from companion.torch.autodiff import grad_of_sum
 
 __all__ = ["MaskedLMCollator", "mlm_loss", "mlm_loss_grad"]
 
 
-def _inputs(logits: ArrayLike, labels: ArrayLike) -> tuple[torch.Tensor, torch.Tensor]:
+def _inputs(logits: ArrayLike, labels: ArrayLike) -> tuple[np.ndarray, torch.Tensor]:
     z = as_logits(logits, min_ndim=2)  # (..., T, V), validated like the NumPy reference
     y = as_mlm_labels(labels, z.shape)
-    z_t = torch.tensor(z, dtype=torch.float64, requires_grad=True)
-    return z_t, torch.tensor(y, dtype=torch.long)
+    return z, torch.tensor(y, dtype=torch.long)
 
 
 def _loss(z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -54,7 +54,7 @@ def mlm_loss(logits: ArrayLike, labels: ArrayLike) -> float:
     1.386294
     """
     z, y = _inputs(logits, labels)
-    return float(_loss(z.detach(), y))
+    return float(_loss(torch.tensor(z, dtype=torch.float64), y))
 
 
 def mlm_loss_grad(logits: ArrayLike, labels: ArrayLike) -> np.ndarray:
@@ -76,8 +76,7 @@ def mlm_loss_grad(logits: ArrayLike, labels: ArrayLike) -> np.ndarray:
     [[0.0, 0.0], [0.5, -0.5]]
     """
     z, y = _inputs(logits, labels)
-    (grad,) = torch.autograd.grad(_loss(z, y), z)
-    return grad.detach().numpy()
+    return grad_of_sum(lambda z_t: _loss(z_t, y), z)
 
 
 class MaskedLMCollator:

@@ -15,6 +15,7 @@ import torch
 from numpy.typing import ArrayLike
 
 from companion.maths.recsys import check_triples, sample_negatives
+from companion.torch.autodiff import grad_of_sum
 
 __all__ = ["BPRConfig", "MatrixFactorization", "bpr_grad", "bpr_loss", "fit_bpr"]
 
@@ -35,7 +36,7 @@ def _tensors(
     neg: ArrayLike, l2: float,
 ) -> tuple[list[torch.Tensor], list[torch.Tensor], float]:  # fmt: skip
     U, V, b, users, pos, neg, l2 = check_triples(U, V, b, users, pos, neg, l2)
-    params = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in (U, V, b)]
+    params = [torch.tensor(x, dtype=torch.float64) for x in (U, V, b)]
     return params, [torch.from_numpy(x) for x in (users, pos, neg)], l2
 
 
@@ -69,9 +70,10 @@ def bpr_grad(
     >>> bpr_grad([[0.0]], [[0.0], [0.0]], [0.0, 0.0], [0], [0], [1])[2].tolist()
     [-0.5, 0.5]
     """
-    params, idx, l2 = _tensors(U, V, b, users, pos, neg, l2)
-    grads = torch.autograd.grad(_objective(*params, *idx, l2), params)
-    return tuple(g.detach().numpy() for g in grads)  # type: ignore[return-value]
+    U, V, b, users, pos, neg, l2 = check_triples(U, V, b, users, pos, neg, l2)
+    idx = [torch.from_numpy(x) for x in (users, pos, neg)]
+    grads = grad_of_sum(lambda *params: _objective(*params, *idx, l2), U, V, b)
+    return grads  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,10 @@ Same names and signatures as :mod:`companion.tf.scaling` and :mod:`companion.mat
 from __future__ import annotations
 
 import numpy as np
-import torch
 from numpy.typing import ArrayLike
 
 from companion.maths.scaling import ChinchillaLaw, KaplanLaw, as_positive
+from companion.torch.autodiff import grad_of_sum
 
 __all__ = ["frontier_loss_slope", "loss_grad"]
 
@@ -37,11 +37,8 @@ def loss_grad(
     [-138.176, -114.996]
     """
     n, d = np.broadcast_arrays(as_positive(N, "N"), as_positive(D, "D"))
-    n_t = torch.tensor(n, dtype=torch.float64, requires_grad=True)
-    d_t = torch.tensor(d, dtype=torch.float64, requires_grad=True)
     # Each L(N_i, D_i) depends on its own pair only, so the gradient of the sum is elementwise.
-    grad_n, grad_d = torch.autograd.grad(law.evaluate(n_t, d_t).sum(), (n_t, d_t))
-    return grad_n.numpy(), grad_d.numpy()
+    return grad_of_sum(law.evaluate, n, d)
 
 
 def frontier_loss_slope(law: ChinchillaLaw, C: ArrayLike) -> np.ndarray:
@@ -53,6 +50,4 @@ def frontier_loss_slope(law: ChinchillaLaw, C: ArrayLike) -> np.ndarray:
     >>> float(frontier_loss_slope(CHINCHILLA, 1e24)) < 0
     True
     """
-    c_t = torch.tensor(as_positive(C, "C"), dtype=torch.float64, requires_grad=True)
-    (grad,) = torch.autograd.grad(law.evaluate(*law.allocation(c_t)).sum(), c_t)
-    return grad.numpy()
+    return grad_of_sum(lambda c: law.evaluate(*law.allocation(c)), as_positive(C, "C"))
