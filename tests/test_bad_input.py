@@ -41,7 +41,7 @@ TINY = pd.DataFrame({"sentence": list("abcd"), "label": ["neutral", "positive"] 
 
 
 def _wordpiece(sentences):
-    from companion.wordpiece import train_wordpiece
+    from companion.nlp.wordpiece import train_wordpiece
 
     return train_wordpiece(sentences, 40)
 

@@ -5,8 +5,8 @@ Floors, lowest first; a module may import the companion only from its own floor 
 0. core: ``runtime``, ``report``, ``plots``, ``install``: no domain code;
 1. pure references: ``maths`` and ``sizing``: arithmetic on arguments, no file reads;
 2. ``data``: every file read and download, with the sourced tables;
-3. the framework twins ``torch`` and ``tf`` (never each other) and the chapter helpers
-   ``models``, ``deploy``, ``wordpiece``.
+3. the framework twins ``torch`` and ``tf`` (never each other) and the chapter helpers, one
+   module or subpackage per optional extra, named for it: ``nlp``, ``deploy``.
 
 The graph is read from the source (``ast``), lazy imports inside functions included.
 """
@@ -25,7 +25,7 @@ FLOORS = {
     "runtime": 0, "report": 0, "plots": 0, "install": 0,
     "maths": 1, "sizing": 1,
     "data": 2,
-    "torch": 3, "tf": 3, "models": 3, "deploy": 3, "wordpiece": 3,
+    "torch": 3, "tf": 3, "nlp": 3, "deploy": 3,
 }  # fmt: skip
 #: Calls that read files or the network: not allowed on the pure floors.
 READS = {"open", "read_csv", "read_text", "read_bytes", "load", "loadtxt", "files", "urlopen"}
@@ -52,6 +52,18 @@ def _imports(tree: ast.AST) -> set[str]:
                 names = [node.module]
         found |= {n.split(".")[1] for n in names if n.startswith("companion.")}
     return found
+
+
+#: Top-floor chapter helpers: each is named for the optional extra it needs.
+HELPERS = {part for part, floor in FLOORS.items() if floor == 3} - {"torch", "tf"}
+
+
+def test_chapter_helpers_are_named_for_their_extra():
+    import tomllib
+
+    pyproject = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    extras = set(pyproject["project"]["optional-dependencies"])
+    assert HELPERS <= extras, f"chapter helpers not named for an extra: {HELPERS - extras}"
 
 
 def test_every_module_is_on_a_floor():

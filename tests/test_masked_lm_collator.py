@@ -8,8 +8,8 @@ import pytest
 from companion.maths.pretraining import IGNORE_INDEX, mask_tokens
 
 torch = pytest.importorskip("torch")
+from companion.nlp.wordpiece import train_wordpiece  # noqa: E402
 from companion.torch.pretraining import MaskedLMCollator  # noqa: E402
-from companion.wordpiece import train_wordpiece  # noqa: E402
 
 SENTENCES = ["profit rose", "net sales fell sharply", "the company said", "shares rose"] * 5
 

@@ -1,4 +1,4 @@
-"""companion.models and companion.torch.encoders: verified weights, pooling, embeddings."""
+"""companion.nlp.models and companion.torch.encoders: verified weights, pooling, embeddings."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from companion import models
-from companion.models import MINILM_SHA256, ModelFilesError, minilm_dir
+from companion.nlp import models
+from companion.nlp.models import MINILM_SHA256, ModelFilesError, minilm_dir
 from companion.torch.encoders import encode, load_encoder, mean_pool
 
 SENTENCES = [

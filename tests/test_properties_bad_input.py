@@ -57,7 +57,7 @@ MODULES = [
 ] + [
     "companion.report",
     "companion.runtime",
-    "companion.wordpiece",
+    "companion.nlp.wordpiece",
     "companion.data",
     "companion.data.mnist",
     "companion.data.phrasebank",

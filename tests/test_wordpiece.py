@@ -1,10 +1,10 @@
-"""companion.wordpiece: a deterministic BERT-style WordPiece tokenizer trained from sentences."""
+"""companion.nlp.wordpiece: a deterministic BERT-style WordPiece tokenizer trained on sentences."""
 
 from __future__ import annotations
 
 import pytest
 
-from companion.wordpiece import SPECIAL_TOKENS, train_wordpiece
+from companion.nlp.wordpiece import SPECIAL_TOKENS, train_wordpiece
 
 CORPUS = [
     "Operating profit rose to EUR 13.1 mn from EUR 8.7 mn.",

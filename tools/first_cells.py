@@ -9,7 +9,7 @@ Colab or a bare Python) and then calls ``companion.setup``. Two facts decide wha
   the companion the chapter was written with, not whatever the default branch holds now
   (CONTRIBUTING.md, "Releasing");
 - the extras of ``llmbook-companion`` the chapter imports, found by parsing its code cells
-  (``import torch`` needs the ``torch`` extra, ``companion.models`` the ``nlp`` extra...) and
+  (``import torch`` needs the ``torch`` extra, ``companion.nlp`` the ``nlp`` extra...) and
   stored in the notebook's metadata as ``companion.extras``.
 
 Usage: python tools/first_cells.py [--check] [NOTEBOOK ...]   (default: every notebook of the
@@ -45,8 +45,7 @@ EXTRA_OF_MODULE = {
     "safetensors": "nlp",
     "sentence_transformers": "nlp",
     "peft": "nlp",
-    "companion.models": "nlp",
-    "companion.wordpiece": "nlp",
+    "companion.nlp": "nlp",
     "mlxtend": "vision",
     "companion.data.mnist": "vision",
     "onnx": "deploy",

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from companion.models import minilm_dir
+from companion.nlp.models import minilm_dir
 
 __all__ = ["encode", "load_encoder", "mean_pool"]
 
@@ -25,7 +25,8 @@ def load_encoder(
     Parameters
     ----------
     pretrained : bool
-        ``True``: the published weights (SHA-256 checked by :func:`companion.models.minilm_dir`).
+        ``True``: the published weights (SHA-256 checked by
+        :func:`companion.nlp.models.minilm_dir`).
         ``False``: the same architecture and tokenizer with transformers' random
         initialisation (normal, std 0.02), drawn from ``seed`` without touching the global
         generator.
@@ -41,7 +42,7 @@ def load_encoder(
 
     Raises
     ------
-    companion.models.ModelFilesError
+    companion.nlp.models.ModelFilesError
         If the package with the weights is missing or its weights are not the published ones.
 
     Examples

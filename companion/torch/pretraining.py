@@ -93,7 +93,7 @@ class MaskedLMCollator:
     ----------
     tokenizer
         A Hugging Face tokenizer with ``pad_token_id`` and ``mask_token_id``, e.g. from
-        :func:`companion.wordpiece.train_wordpiece`; its length is the vocabulary size.
+        :func:`companion.nlp.wordpiece.train_wordpiece`; its length is the vocabulary size.
     rng : numpy.random.Generator
         Source of the masks (e.g. ``rt.rng(1)``).
     mask_prob, random_prob, keep_prob : float
@@ -107,7 +107,7 @@ class MaskedLMCollator:
 
     Examples
     --------
-    >>> from companion.wordpiece import train_wordpiece
+    >>> from companion.nlp.wordpiece import train_wordpiece
     >>> tok = train_wordpiece(["profit rose", "sales fell"] * 5, vocab_size=40)
     >>> collate = MaskedLMCollator(tok, np.random.default_rng(0), mask_prob=0.5)
     >>> batch = collate([tok("profit rose")["input_ids"], tok("sales")["input_ids"]])
