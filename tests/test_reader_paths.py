@@ -81,6 +81,9 @@ def test_first_cell_installs_the_extras_the_chapter_imports(path):
 
 
 def test_first_cells_pin_the_companion_to_the_release_tag():
+    import companion
+
+    assert companion.__version__ == PYPROJECT["version"], "raise both versions together"
     assert PINNED == f"{URL}@v{PYPROJECT['version']}"
     for path in NOTEBOOKS:
         first = next(c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
