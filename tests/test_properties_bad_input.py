@@ -30,8 +30,11 @@ import doctest
 import importlib
 import inspect
 import io
+import json
 import math
 import numbers
+import os
+import pathlib
 import pkgutil
 import resource
 import signal
@@ -416,6 +419,10 @@ def _report(pytestconfig):
         reporter.write_line(line)
     else:
         print(line)
+    out = os.environ.get("ROBUSTNESS_COUNTS_FILE")  # tools/robustness_counts.py reads it
+    if out:
+        counts = {**COUNT, "skipped": len(SKIP)}
+        pathlib.Path(out).write_text(json.dumps(counts), encoding="utf-8")
 
 
 def test_every_public_function_is_covered_or_skipped_with_a_reason():
