@@ -217,14 +217,17 @@ def test_bad_input_is_named_in_the_error(call, error, match):
 
 def test_reference_figures_are_read_from_the_sourced_tables():
     from companion.data import training_runs as tc
+    from companion.data.accelerators import load_accelerators
     from companion.data.industry import load_costs, load_models
 
     models = load_models().set_index("model")
     assert tc.GPT3.reported_flops == models.loc["GPT-3", "training_compute_flop"]
     assert tc.LLAMA31_405B.gpu_hours == models.loc["Llama 3.1 405B", "gpu_hours"]
-    costs = load_costs()
-    assert tc.H100_SXM.peak_flop_per_s / 1e12 in set(costs["value"])
+    chips = load_accelerators()
+    assert tc.H100_SXM.peak_flop_per_s == chips.loc["NVIDIA H100 SXM5", "peak_tflops"] * 1e12
+    assert tc.H100_SXM.source == chips.loc["NVIDIA H100 SXM5", "source"]
+    assert set(load_costs()["kind"]).isdisjoint({"hardware_peak"})  # one record per fact
     with pytest.raises(LookupError, match="0 rows for item='no such item', year=2020"):
         tc._cost_row("no such item", 2020)
-    with pytest.raises(LookupError, match="expected TFLOP/s"):
-        tc._accelerator("H100 rental price", 2025, "H100")
+    with pytest.raises(LookupError, match="not dense BF16"):
+        tc._accelerator("NVIDIA V100 SXM2 16 GB", "V100")

@@ -3,9 +3,10 @@
 Explained in chapter "Scaling laws and the economics of scale" (book/03_math/scaling_laws).
 
 Each constant is a typed view (the dataclasses of :mod:`companion.maths.training_cost`) of one
-row of the companion's sourced tables, ``ai_costs.csv`` and ``landmark_models.csv``, with its
-``source`` and ``url``. The arithmetic on them (GPU-hours, dollars, implied utilisation) is
-pure and lives in :mod:`companion.maths.training_cost`; this module only reads.
+row of the companion's sourced tables, ``accelerators.csv``, ``ai_costs.csv`` and
+``landmark_models.csv``, with its ``source`` and ``url``. The arithmetic on them (GPU-hours,
+dollars, implied utilisation) is pure and lives in :mod:`companion.maths.training_cost`; this
+module only reads.
 
 Examples
 --------
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from companion.data.accelerators import load_accelerators
 from companion.data.industry import load_costs, load_models
 from companion.maths.training_cost import Accelerator, RentalPrice, TrainingRun
 
@@ -34,13 +36,13 @@ def _cost_row(item: str, year: int) -> dict:
     return rows.iloc[0].to_dict()
 
 
-def _accelerator(item: str, year: int, name: str) -> Accelerator:
-    """An :class:`Accelerator` from a ``hardware_peak`` row of ``ai_costs.csv`` (TFLOP/s)."""
-    row = _cost_row(item, year)
-    if row["unit"] != "TFLOP/s":
-        raise LookupError(f"{item!r} is in {row['unit']}, expected TFLOP/s")
-    precision = "dense BF16" if "dense BF16" in item else item
-    return Accelerator(name, row["value"] * 1e12, precision, row["source"], row["url"])
+def _accelerator(row: str, name: str) -> Accelerator:
+    """An :class:`Accelerator` from a row of ``accelerators.csv`` (its dense BF16 peak)."""
+    entry = load_accelerators().loc[row]
+    if not str(entry["precision"]).startswith("BF16"):
+        raise LookupError(f"{row!r}: the table's peak is {entry['precision']}, not dense BF16")
+    peak = float(entry["peak_tflops"]) * 1e12
+    return Accelerator(name, peak, "dense BF16", entry["source"], entry["url"])
 
 
 def _price(item: str, year: int) -> RentalPrice:
@@ -72,7 +74,7 @@ def _run(model: str, name: str) -> TrainingRun:
 # are typed views of those rows.
 
 #: NVIDIA H100 SXM, 989 TFLOP/s dense BF16 (1,979 with structured sparsity).
-H100_SXM = _accelerator("H100 SXM peak dense BF16", 2022, "NVIDIA H100 SXM")
+H100_SXM = _accelerator("NVIDIA H100 SXM5", "NVIDIA H100 SXM")
 
 #: H100 rental prices: AWS on demand in 2023, then a rental index in 2025 and 2026.
 H100_PRICES: tuple[RentalPrice, ...] = (
