@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 from companion.data.accelerators import ACCELERATOR_COLUMNS, load_accelerators
+from companion.sizing import attainable_flops
 
 
 def test_every_row_has_a_source_and_an_https_url():
@@ -21,9 +22,14 @@ def test_figures_agree_with_the_facts_file():
     assert table.loc["NVIDIA A100 SXM4 80 GB", "peak_tflops"] == 312
 
 
-def test_ridge_point_is_peak_over_bandwidth():
-    row = load_accelerators().loc["NVIDIA A100 SXM4 80 GB"]
-    assert row["ridge_flop_per_byte"] == pytest.approx(312e12 / 2039e9)
+def test_ridge_point_is_where_the_roofline_reaches_the_peak():
+    # Williams, Waterman, Patterson 2009: below the ridge a kernel is memory-bound, above it
+    # compute-bound; the roofline attains the peak exactly from the ridge on.
+    for _, row in load_accelerators().iterrows():
+        peak, bandwidth = row["peak_tflops"] * 1e12, row["bandwidth_gb_s"] * 1e9
+        ridge = row["ridge_flop_per_byte"]
+        below, at, above = attainable_flops([0.99 * ridge, ridge, 1.01 * ridge], peak, bandwidth)
+        assert below < peak and at == pytest.approx(peak, rel=1e-12) and above == peak
 
 
 def _write(tmp_path, **changes):

@@ -166,16 +166,35 @@ def test_six_n_d_reproduces_reported_compute():
     assert llama == pytest.approx(LLAMA31_405B.reported_flops, rel=0.01)
 
 
-def test_costs_and_utilisation():
+def test_an_hour_at_full_peak_costs_one_hourly_price():
+    # exact special case: peak FLOP/s for 3600 s at utilisation 1 is one GPU-hour
     price = H100_PRICES[-1]
-    hours = gpu_hours(GPT3.reported_flops, H100_SXM, 0.4)
-    assert training_cost(GPT3.reported_flops, H100_SXM, 0.4, price) == pytest.approx(
-        hours * price.usd_per_gpu_hour
+    one_hour = H100_SXM.peak_flop_per_s * 3600
+    assert float(gpu_hours(one_hour, H100_SXM, 1.0)) == pytest.approx(1.0, rel=1e-15)
+    assert float(training_cost(one_hour, H100_SXM, 1.0, price)) == pytest.approx(
+        price.usd_per_gpu_hour, rel=1e-15
     )
-    assert usd_per_flop(H100_SXM, 0.4, price) * GPT3.reported_flops == pytest.approx(
-        float(training_cost(GPT3.reported_flops, H100_SXM, 0.4, price))
-    )
-    assert 0.3 < implied_utilisation(LLAMA31_405B, H100_SXM) < 0.4
+    assert usd_per_flop(H100_SXM, 1.0, price) * one_hour == pytest.approx(price.usd_per_gpu_hour)
+
+
+def test_gpu_hours_at_the_implied_utilisation_give_back_the_reported_hours():
+    # Llama 3.1 405B: 3.8e25 FLOP and 30.84 M H100-hours (Llama 3.1 model card, via the table)
+    u = implied_utilisation(LLAMA31_405B, H100_SXM)
+    assert 0.3 < u < 0.4
+    hours = gpu_hours(LLAMA31_405B.reported_flops, H100_SXM, u)
+    assert float(hours) == pytest.approx(LLAMA31_405B.gpu_hours, rel=1e-12)
+
+
+@given(st.floats(18.0, 26.0), st.floats(0.05, 1.0), st.floats(1.0, 20.0))
+def test_cost_grows_with_flops_and_falls_with_utilisation(log_flops, u, more):
+    price, flops = H100_PRICES[-1], 10.0**log_flops
+    base = float(training_cost(flops, H100_SXM, u, price))
+    assert float(training_cost(more * flops, H100_SXM, u, price)) == pytest.approx(more * base)
+    assert float(training_cost(flops, H100_SXM, u / more, price)) == pytest.approx(more * base)
+    assert usd_per_flop(H100_SXM, u, price) * flops == pytest.approx(base)
+
+
+def test_rental_prices_are_sourced():
     assert all(p.source and p.url.startswith("https://") for p in H100_PRICES)
 
 
@@ -185,6 +204,11 @@ def test_marginal_return_per_dollar_falls_as_a_power_of_spend():
     m = marginal_loss_per_dollar(CHINCHILLA, spend, 1.65e-18)
     assert (m > 0).all()
     assert m[0] / m[1] == pytest.approx(100 ** (1 + gamma), rel=1e-9)
+    # and it is the loss the next dollar removes: a central difference of the frontier loss
+    h, price = 1e-4, 1.65e-18
+    for spent, marginal in zip(spend, m, strict=True):
+        up, down = (float(frontier_loss(CHINCHILLA, spent * f / price)) for f in (1 + h, 1 - h))
+        assert marginal == pytest.approx(-(up - down) / (2 * h * spent), rel=1e-6)
 
 
 @pytest.mark.parametrize(

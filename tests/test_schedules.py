@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import math
-
+import numpy as np
 import pytest
-from hypothesis import given
+import torch
+from hypothesis import example, given
 from hypothesis import strategies as st
+from torch.optim.lr_scheduler import ConstantLR, LinearLR, SequentialLR
 
 from companion.maths.schedules import cosine_decay, warmup_linear_decay
+from companion.runtime import import_tensorflow
+
+keras = import_tensorflow().keras
 
 
 @given(st.integers(2, 500).flatmap(lambda n: st.tuples(st.just(n), st.integers(1, n - 1))))
@@ -22,11 +26,31 @@ def test_factor_rises_to_one_then_falls_to_zero(case):
     assert factors[warmup:] == sorted(factors[warmup:], reverse=True)
 
 
-def test_factor_matches_the_formula_of_the_chapters():
-    total, warmup = 1600, 160
-    for s in (0, 159, 160, 800, 1599):
-        expected = min((s + 1) / warmup, max(0.0, (total - s) / (total - warmup)))
-        assert warmup_linear_decay(s, total, warmup) == expected
+def _torch_factors(total: int, warmup: int, steps: int) -> list[float]:
+    """Learning rates (peak 1) that torch's own schedulers give: LinearLR from 1/warmup up to 1
+    over the warm-up steps, then LinearLR from 1 down to 0 at ``total``."""
+    theta = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([theta], lr=1.0)
+    if warmup > 1:
+        rise = LinearLR(opt, start_factor=1 / warmup, end_factor=1.0, total_iters=warmup - 1)
+    else:
+        rise = ConstantLR(opt, factor=1.0, total_iters=0)
+    fall = LinearLR(opt, start_factor=1.0, end_factor=0.0, total_iters=total - warmup)
+    schedule = SequentialLR(opt, [rise, fall], milestones=[warmup])
+    lrs = []
+    for _ in range(steps):
+        lrs.append(opt.param_groups[0]["lr"])
+        opt.step()
+        schedule.step()
+    return lrs
+
+
+@given(st.integers(2, 300).flatmap(lambda n: st.tuples(st.just(n), st.integers(1, n - 1))))
+@example((1600, 160))  # the run of the fine-tuning chapters
+def test_factor_equals_torch_linear_warmup_then_linear_decay(case):
+    total, warmup = case
+    ours = [warmup_linear_decay(s, total, warmup) for s in range(total + 3)]
+    np.testing.assert_allclose(ours, _torch_factors(total, warmup, total + 3), atol=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -50,10 +74,12 @@ def test_cosine_factor_falls_from_one_to_zero_and_stays(total):
     assert all(abs(f) < 1e-15 for f in factors[total:])
 
 
-def test_cosine_factor_matches_the_formula_of_the_chapters():
-    total = 1100
-    for s in (0, 1, 550, 1099, 1100, 1200):
-        assert cosine_decay(s, total) == 0.5 * (1 + math.cos(math.pi * min(s, total) / total))
+@pytest.mark.parametrize("total", [1, 7, 1100])
+def test_cosine_factor_equals_keras_cosine_decay(total):
+    steps = np.arange(2 * total + 3)
+    keras_factor = keras.optimizers.schedules.CosineDecay(1.0, decay_steps=total)(steps)
+    ours = [cosine_decay(int(s), total) for s in steps]
+    np.testing.assert_allclose(ours, np.asarray(keras_factor), atol=1e-6)  # Keras: float32
 
 
 @pytest.mark.parametrize(

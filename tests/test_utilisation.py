@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from hypothesis import given
 from hypothesis import strategies as st
+from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
 
 from companion.data.accelerators import peak_bf16_flop_per_s
 from companion.data.training_runs import H100_SXM, LLAMA31_405B
@@ -15,8 +18,21 @@ from companion.maths.utilisation import flop_utilisation, model_flops_utilisatio
 positive = st.floats(min_value=1e-3, max_value=1e15, allow_nan=False, allow_infinity=False)
 
 
-def test_mfu_is_six_n_tokens_over_peak():
-    assert float(model_flops_utilisation(1e9, 5e4, 989e12)) == pytest.approx(6e9 * 5e4 / 989e12)
+def test_mfu_equals_the_flop_a_real_training_step_does_over_peak():
+    # a bias-free MLP: every parameter multiplies activations, as N does in 6 N
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(6, 9, bias=False), nn.Linear(9, 4, bias=False))
+    tokens = 5
+    x = torch.randn(tokens, 6, requires_grad=True)  # a layer below would need dL/dx
+    with FlopCounterMode(display=False) as counter:
+        model(x).sum().backward()
+    flop_per_token = counter.get_total_flops() / tokens
+    n = sum(p.numel() for p in model.parameters())
+    for tokens_per_s in (1.0, 5e4, 3.3e6):
+        measured = flop_utilisation(flop_per_token * tokens_per_s, 989e12)
+        assert float(model_flops_utilisation(n, tokens_per_s, 989e12)) == pytest.approx(
+            float(measured), rel=1e-12
+        )
 
 
 def test_mfu_of_llama_31_matches_its_implied_utilisation():
