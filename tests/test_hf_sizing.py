@@ -329,7 +329,7 @@ def _cache_bytes(config: dict, batch: int, seq_len: int) -> int:
     model = _build(config, device="cpu").eval()
     ids = torch.randint(0, config["vocab_size"], (batch, seq_len))
     with torch.no_grad():
-        cache = model(input_ids=ids, use_cache=True).past_key_values
+        cache = model(input_ids=ids, use_cache=True)["cache"]  # past_key_values is deprecated
     assert isinstance(cache, transformers.DynamicCache)
     return sum(
         t.numel() * t.element_size() for layer in cache.layers for t in (layer.keys, layer.values)
