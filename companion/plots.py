@@ -203,4 +203,5 @@ def confident_mistakes(
         xlabel=f"pixels ({width})",
         ylabel=f"pixels ({height})",
     )
+    corner.title.set_fontsize(9)  # label_axes sets the default title size
     return fig, shown

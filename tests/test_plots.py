@@ -56,6 +56,7 @@ def test_confident_mistakes_orders_by_confidence_and_keeps_ties_in_test_order():
     best = max(prob[i, y_pred[i]] for i in range(50) if y_true[i] != y_pred[i])
     assert conf[0] == best
     assert fig.axes[6].get_xlabel() == "pixels (28)"  # the labelled corner panel
+    assert fig.axes[6].title.get_fontsize() == fig.axes[0].title.get_fontsize()
     assert fig._suptitle.get_text() == "t (28 x 28 pixels)"
     plt.close(fig)
 
