@@ -8,7 +8,7 @@ PIP := $(PY) -m pip
 # Exact versions for tests and CI; pyproject.toml keeps ranges for readers.
 CONSTRAINTS := constraints.txt
 
-# Same environment for nbval here, in CI and on GPU runners (see ../shared/BOOK_DESIGN.md).
+# Same environment for nbval here, in CI and on GPU runners (book/appendix/how_tested.md says why each is set).
 export TF_ENABLE_ONEDNN_OPTS := 0
 export TF_CPP_MIN_LOG_LEVEL := 3
 export CUBLAS_WORKSPACE_CONFIG := :4096:8
