@@ -150,6 +150,7 @@ def fetch(remote: RemoteFile, *, download_missing: bool = True, how: str | None 
             raise FileNotFoundError(
                 f"{remote.name} could not be downloaded ({err}). To get it: {how}"
             ) from err
+        return path  # download() checked the SHA-256 before renaming the file into place
     size = path.stat().st_size
     if remote.size is not None and size != remote.size:
         found = f"{size:,} bytes, not {remote.size:,}"
